@@ -1,0 +1,9 @@
+// Count the distinct card-to-card transfers and the cash events recorded in one case.
+// params: case
+MATCH (a:BankCard)-[:IN_CASE]->(:Case {key: $case})
+OPTIONAL MATCH (a)-[t:TRANSFER]->(:BankCard)
+WHERE $case IN t.cases
+WITH a, count(t) AS tx
+OPTIONAL MATCH (a)-[c:CASH]->(:CashPoint)
+WHERE $case IN c.cases
+RETURN sum(tx) AS transfers, count(c) AS cash

