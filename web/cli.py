@@ -12,7 +12,7 @@ from graphsvc.errors import PochuanError
 __all__ = ["cli", "main"]
 
 # Modules that add subcommands through a `register(cli)` function; absent ones are skipped.
-COMMAND_MODULES = ("graphsvc.commands", "graphsvc.analytics_commands", "loaders.commands",
+COMMAND_MODULES = ("graphsvc.commands", "graphsvc.analytics_commands", "loaders.commands", "loaders.demo_commands",
                    "web.commands", "graphsvc.export_commands")
 
 
