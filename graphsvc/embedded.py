@@ -58,16 +58,22 @@ class EmbeddedServer:
 
     def answers(self) -> bool:
         """Return True if a server answers PING on the socket."""
+        return self._probe() == "pong"
+
+    def _probe(self) -> str:
+        """Return 'pong' (a server answers), 'other' (something else listens) or 'none'."""
         if not self.socket.exists():
-            return False
+            return "none"
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(2)
                 s.connect(str(self.socket))
                 s.sendall(b"*1\r\n$4\r\nPING\r\n")
-                return s.recv(64).startswith(b"+PONG")
+                return "pong" if s.recv(64).startswith(b"+PONG") else "other"
+        except socket.timeout:
+            return "other"
         except OSError:
-            return False
+            return "none"
 
     def pid(self) -> int | None:
         """Return the pid of a live server started for this folder, or None."""
@@ -103,6 +109,9 @@ class EmbeddedServer:
                 raise StoreUnavailable(f"a FalkorDB server (pid {pid}) owns {self.dir} but does not answer",
                                        f"stop it (`pochuan db stop` or kill {pid}) and try again")
             if not self.answers():
+                if self._probe() == "other":
+                    raise StoreUnavailable(f"socket {self.socket} is in use by another program",
+                                           "stop that program or set POCHUAN_DATA to another folder")
                 self._clean_stale()
                 self._spawn()
                 if not self._wait(timeout):

