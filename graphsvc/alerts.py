@@ -1,0 +1,2 @@
+"""placeholder"""
+def alerts(*a, **k): pass

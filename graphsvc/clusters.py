@@ -1,0 +1,2 @@
+"""placeholder"""
+def clusters(*a, **k): pass

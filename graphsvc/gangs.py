@@ -1,0 +1,3 @@
+"""placeholder"""
+def gangs(*a, **k): pass
+def gang(*a, **k): pass
