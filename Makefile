@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 export POCHUAN_DATA ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_RUN := fonts-noto-cjk
+APT_RUN := fonts-noto-cjk graphviz
 APT_TEST := chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
