@@ -1,0 +1,110 @@
+"""Upload of seizure files by 录入员: saved under POCHUAN_DATA/uploads, loaded by loaders.load_files.
+
+The rejects file of a batch is downloadable by anyone who may see the case.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import time
+from pathlib import Path
+
+from flask import Blueprint, render_template, request, send_file
+
+from graphsvc.errors import BadInput
+
+from . import validate as v
+from .api import case_batches, ok, store
+from .auth import UPLOAD_ROLES, audit, case_access, current_user, data_folder, login_required, role_required
+from .errors import ApiError
+
+__all__ = ["bp", "KINDS", "safe_name"]
+
+bp = Blueprint("upload", __name__)
+
+# Kinds the loaders know; None lets the loader guess from the header row.
+KINDS = ("transfers", "accounts", "persons", "phones", "devices", "seizures", "reports", "watchlist")
+_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".json")
+MAX_FILES = 20
+
+
+def _loaders():
+    """Return the loaders package with load_files, or a 503 while it is not installed."""
+    mod = importlib.import_module("loaders")
+    if not hasattr(mod, "load_files"):
+        raise ApiError(503, "loader not available", "unavailable")
+    return mod
+
+
+def kinds() -> tuple:
+    """Return the kinds of file the loaders know."""
+    try:
+        return tuple(getattr(importlib.import_module("loaders"), "KINDS", KINDS))
+    except ImportError:
+        return KINDS
+
+
+def safe_name(name: str) -> str:
+    """Return a file name without folders or odd characters, keeping Chinese (unlike secure_filename)."""
+    base = Path((name or "").replace("\\", "/")).name
+    base = re.sub(r"[^\w.\-()（）\u4e00-\u9fff]", "_", base).lstrip(".")
+    return base[:120] or "upload"
+
+
+@bp.get("/cases/<case>/upload")
+@role_required(*UPLOAD_ROLES)
+def page(case):
+    """Show the upload form with the case's earlier batches."""
+    case = case_access(case)
+    return render_template("upload.html", case=case, kinds=kinds(), batches=case_batches(case))
+
+
+@bp.post("/api/cases/<case>/upload")
+@role_required(*UPLOAD_ROLES)
+def upload(case):
+    """Save the posted files and load them into the case; answer one summary per file."""
+    case = case_access(case)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        raise BadInput("no file posted", "choose one or more files", field="files")
+    if len(files) > MAX_FILES:
+        raise BadInput(f"at most {MAX_FILES} files at once", field="files")
+    kind = (request.form.get("kind") or "").strip() or None
+    if kind is not None and kind not in kinds():
+        raise BadInput(f"unknown kind {kind!r}", f"one of {', '.join(kinds())}", field="kind")
+    folder = data_folder() / "uploads" / re.sub(r"[^\w\-]", "_", case) / time.strftime("%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for f in files:
+        name = safe_name(f.filename)
+        if not name.lower().endswith(_SUFFIXES):
+            raise BadInput(f"file {name!r} is not a table", f"use {', '.join(_SUFFIXES)}", field="files")
+        target = folder / name
+        f.save(target)
+        paths.append(target)
+    user = current_user()["name"]
+    summaries = _loaders().load_files(store(), case, paths, kind=kind, data_dir=data_folder(), user=user)
+    for s in summaries:
+        s["file"] = Path(str(s.get("file", ""))).name
+        s["has_rejects"] = bool(s.pop("rejects", None)) and bool(s.get("rejected"))
+    audit("import", case, {"files": [s["file"] for s in summaries], "kind": kind,
+                           "loaded": sum(int(s.get("loaded") or 0) for s in summaries),
+                           "rejected": sum(int(s.get("rejected") or 0) for s in summaries)})
+    return ok({"files": summaries})
+
+
+@bp.get("/api/cases/<case>/batches/<batch>/rejects")
+@login_required
+def rejects(case, batch):
+    """Download the rejected rows of one import batch (with the reason of each)."""
+    case = case_access(case)
+    v.only()
+    row = next((b for b in case_batches(case, limit=10000) if b["batch"] == batch), None)
+    if row is None:
+        raise ApiError(404, "no such batch in this case", "not_found", "batch")
+    path = Path(str(row.get("rejects") or ""))
+    root = data_folder().resolve()
+    if not row.get("rejects") or not path.resolve().is_relative_to(root) or not path.is_file():
+        raise ApiError(404, "this batch has no rejects file", "not_found", "batch")
+    audit("export", case, {"rejects": batch})
+    return send_file(path, as_attachment=True, download_name=f"rejects-{Path(str(row.get('file') or batch)).stem}{path.suffix}")
