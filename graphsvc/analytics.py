@@ -6,7 +6,7 @@ The work is split by topic into modules; this one re-exports them.
 from __future__ import annotations
 
 from .alerts import alerts
-from .clusters import clusters
+from .clusters import HUB_DEGREE, clusters
 from .freeze import FREEZE_COLUMNS, freeze_list, write_freeze
 from .gangs import gang, gangs
 from .neighbourhood import neighbourhood
@@ -15,4 +15,4 @@ from .search import entity, search
 from .trace import trace
 
 __all__ = ["search", "entity", "neighbourhood", "trace", "freeze_list", "write_freeze", "FREEZE_COLUMNS", "paths",
-           "gangs", "gang", "clusters", "alerts"]
+           "gangs", "gang", "clusters", "alerts", "HUB_DEGREE"]

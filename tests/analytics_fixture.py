@@ -137,7 +137,7 @@ def build_case(store, case: str = "T1") -> dict:
     b.rel("CASH", c5, cp, amount=2000.0, time="2024-05-01 10:50:00", ts=ts("2024-05-01 10:50:00"), direction="out", key="K1")
     # innocent traffic: an employer paying 40 salaries (a hub), families, a public Wi-Fi IP used by all
     emp = C("6228000000009999", "工商银行", "某公司", "")
-    for i in range(40):
+    for i in range(100):
         pk = P(f"3301011990010{i:04d}"[:17] + "X", f"职员{i}")
         ck = C(f"62280000000{i:05d}", "工商银行", f"职员{i}", pk)
         b.rel("OWNS", pk, ck)
