@@ -62,6 +62,13 @@ def wait_stable(page, since: str | None = None, timeout: int = 20000) -> None:
                            arg=since or "", timeout=timeout)
 
 
+def wait_idle(page, timeout: int = 30000) -> None:
+    """Wait until the workbench has no request under way and its layout has stopped."""
+    page.wait_for_function("() => window.pochuanWB && window.pochuanWB.idle()", timeout=timeout)
+    page.wait_for_timeout(100)
+    page.wait_for_function("() => window.pochuanWB.idle()", timeout=timeout)
+
+
 def stable_mark(page) -> str:
     """Return the current layout mark of the workbench."""
     return page.evaluate("document.body.dataset.stable || ''")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analytics_fixture import build_case
-from browser_util import browser_page, dblclick_node, serve, stable_mark, wait_stable
+from browser_util import browser_page, dblclick_node, serve, wait_idle
 from webutil import PASSWORD, new_user
 
 pytestmark = pytest.mark.browser
@@ -34,15 +34,16 @@ def test_investigator_goes_from_one_card_to_its_gang(app, store, artifacts):
         page.wait_for_selector(".hit-link")
         page.screenshot(path=str(artifacts / "web-2-search.png"))
         page.click(f".hit-link[href$='card:{CARD1}']")
-        wait_stable(page)
+        page.wait_for_function("() => window.pochuanWB && window.pochuanWB.nodes.length > 1", timeout=20000)
+        wait_idle(page)
         first = page.evaluate("window.pochuanWB.nodes.length")
         assert first > 1, "the start card should come with its neighbours"
 
         neighbour = page.evaluate(f"""window.pochuanWB.nodes.getIds().find(i => i !== 'card:{CARD1}'
                                        && i.startsWith('card:'))""")
-        mark = stable_mark(page)
         dblclick_node(page, neighbour)
-        wait_stable(page, mark)
+        page.wait_for_function(f"() => window.pochuanWB.nodes.length > {first}", timeout=20000)
+        wait_idle(page)
         expanded = page.evaluate("window.pochuanWB.nodes.length")
         assert expanded > first, "double-click should add the neighbour's neighbours"
 

@@ -29,7 +29,7 @@
   let timeBounds = null; // [minMs, maxMs] over the loaded edges
   let lastExpand = null; // {type, key, cap} of the last expansion, for "more"
   let stabilizing = false;
-  const state = { stabilizedAt: null, lastStabilizeMs: null };
+  const state = { stabilizedAt: null, lastStabilizeMs: null, pending: 0 };
 
   // ---------- filters ----------
   function checkedRels() {
@@ -72,7 +72,7 @@
   }
 
   // ---------- the network ----------
-  const network = new vis.Network($("network"), { nodes: nodesView, edges: edgesView }, {
+  const OPTIONS = {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 7 },
     interaction: { multiselect: true, hover: true, navigationButtons: false, keyboard: false, tooltipDelay: 300 },
@@ -81,9 +81,10 @@
     edges: { smooth: false, arrows: { to: { enabled: true, scaleFactor: 0.5 } },
       font: { size: 10, align: "middle", face: '"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif' } },
     physics: { enabled: true, solver: "barnesHut",
-      barnesHut: { gravitationalConstant: -3000, springLength: 110, springConstant: 0.04, damping: 0.3, avoidOverlap: 0.1 },
+      barnesHut: { gravitationalConstant: -5000, springLength: 150, springConstant: 0.03, damping: 0.3, avoidOverlap: 0.2 },
       stabilization: { enabled: true, iterations: 200, updateInterval: 50, fit: true }, minVelocity: 1.5 },
-  });
+  };
+  const network = new vis.Network($("network"), { nodes: nodesView, edges: edgesView }, OPTIONS);
 
   /** Run the layout for the current size, then stop physics so the picture stays still. */
   function stabilize() {
@@ -109,7 +110,7 @@
     if (text.length > 28) text = text.slice(0, 27) + "…";
     const tags = [];
     if (n.role) tags.push(n.role);
-    if (n.layer !== null && n.layer !== undefined) tags.push("L" + n.layer);
+    if (n.type === "card" && n.layer !== null && n.layer !== undefined) tags.push("L" + n.layer);
     return (tags.length ? "[" + tags.join(" ") + "] " : "") + text;
   }
   function visNode(n, near) {
@@ -217,7 +218,9 @@
   }
   async function run(label, fn) {
     updateStatus(T("loading"));
+    state.pending += 1;
     try { return await fn(); } catch (e) { toast(T("error") + ": " + e.message, "error"); updateStatus(); return null; }
+    finally { state.pending -= 1; }
   }
 
   async function expand(id, cap) {
@@ -258,7 +261,6 @@
       snapshot();
       addGraph(g, "card:" + key);
       truncatedNotice(g, null);
-      network.selectNodes((g.nodes || []).map((n) => n.id).filter((i) => nodes.get(i)));
     });
   }
   async function paths() {
@@ -279,7 +281,6 @@
       addGraph(g);
       truncatedNotice(g, null);
       showGang(g, id);
-      network.selectNodes((g.nodes || []).map((n) => n.id));
       document.body.dataset.gang = id;
     });
   }
@@ -447,7 +448,7 @@
 
   // Test and benchmark hooks: add a graph directly, read the last layout time.
   window.pochuanWB = { addGraph: (g) => { snapshot(); return addGraph(g); }, state, network, nodes, edges,
-    isStabilizing: () => stabilizing, expand, trace, openGang, startFrom };
+    isStabilizing: () => stabilizing, idle: () => state.pending === 0 && !stabilizing, expand, trace, openGang, startFrom };
 
   if (cfg.start.start) startFrom(cfg.start.start);
   else if (cfg.start.trace) { addGraph({ nodes: [], edges: [] }); trace("down", cfg.start.trace); }
