@@ -58,7 +58,9 @@ def prepare(graph: dict) -> dict:
         raise BadInput("nothing to export: the graph is empty", "pick a gang, cluster or selection with members")
     edges = [e for e in graph.get("edges") or [] if e.get("from") in nodes and e.get("to") in nodes]
     ordered = sorted(nodes.values(), key=_tier_key)
-    return {"nodes": ordered, "edges": edges, "by_id": nodes,
+    victims = [n for n in ordered if n.get("victim")]
+    people = [n for n in victims if n.get("type") == "person"]
+    return {"victim_count": len(people) or len(victims), "nodes": ordered, "edges": edges, "by_id": nodes,
             "members": [n for n in ordered if not n.get("victim")],
             "victims": [n for n in ordered if n.get("victim")],
             "truncated": bool(graph.get("truncated"))}

@@ -44,7 +44,7 @@ def _header(meta: dict, chart: dict, size: int) -> str:
     e = html.escape
     swatches = "".join(f'<TD BGCOLOR="{c}" WIDTH="18"> </TD><TD ALIGN="LEFT">{e(zh)} {e(en)}</TD>'
                        for c, zh, en in legend_items())
-    counts = f"成员 members: {len(chart['members'])}　受害人 victims: {len(chart['victims'])}"
+    counts = f"成员 members: {len(chart['members'])}　受害人 victims: {chart['victim_count']}"
     if chart.get("truncated"):
         counts += "　(结果已截断 truncated)"
     return (f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="3">'
@@ -165,7 +165,7 @@ def _add_tier_spine(g: graphviz.Digraph, tiers: dict[float, list[str]], width: i
     return row_of
 
 
-def render(chart: dict, meta: dict, fmt: str) -> bytes:
+def render(chart: dict, meta: dict, fmt: str, font_stack: bool = True) -> bytes:
     """Return the diagram as SVG, PNG or PDF bytes (text kept as text in SVG and PDF, fonts embedded in PDF)."""
     if not shutil.which("dot"):
         raise PochuanError("Graphviz `dot` is not installed", "apt-get install graphviz (make install does it)")
@@ -174,6 +174,6 @@ def render(chart: dict, meta: dict, fmt: str) -> bytes:
         g.attr(dpi=str(DPI))  # only the bitmap: SVG and PDF keep points (1/72 inch)
     renderer = "cairo" if fmt in ("png", "pdf") else None
     out = g.pipe(format=fmt, renderer=renderer)
-    if fmt == "svg":
+    if fmt == "svg" and font_stack:  # office PCs lack Noto: let viewers fall back to YaHei, PingFang...
         out = out.replace(f'font-family="{FONT}'.encode(), f'font-family="{FONT_STACK}'.encode())
     return out

@@ -77,7 +77,7 @@ def html_text(chart: dict, meta: dict) -> str:
              "key": n.get("key") or "", "layer": n.get("layer") if n.get("layer") is not None else "",
              "amount": n.get("amount") if n.get("amount") is not None else ""} for n in chart["nodes"]]
     env.globals.update(meta=meta, vis_js=Markup(_vis_js()), legend=legend_items(), members=chart["members"],
-                       victims=chart["victims"], rows=rows, truncated=chart["truncated"],
+                       victims=chart["victims"], victim_count=chart["victim_count"], rows=rows, truncated=chart["truncated"],
                        font_stack=Markup(FONT_STACK))
     net.templateEnv, net.path = env, "export_graph.html"
     return net.generate_html(name="export.html")
