@@ -21,6 +21,19 @@ from .demo_transfers import LAYOUTS, _header, write_transfers
 __all__ = ["generate", "build_world", "SIZES"]
 
 SIZES = dw.SIZES
+NOTES = {
+    "rows": "files[].rows counts data rows (header excluded) = what a loader reads; files[].bad[].row numbers "
+            "data rows from 1; every bad row must be rejected, every other row loaded",
+    "roles": "role null marks members without a scored role: the 金主's sink cards (what: 金主卡 sink), the 骨干's "
+             "phones and the gang's devices (IMEI, den MAC and IP)",
+    "downstream": "per 一级卡: the 二级卡, 三级卡 and 取现 cards its victims' money reaches, each hop at or after the "
+                  "previous one and at most 1440 minutes later, in at most 3 hops",
+    "alerts": "keys: high_frequency_opening and watchlist [person ID]; holder_mismatch [card, holder ID, owner ID]; "
+              "cross_case [entity key], raised once second_case is loaded as its own case",
+    "counts": "transfers counts each transfer once (both sides share the 交易流水号); cash withdrawals and deposits "
+              "(现金标志 现金, no counterparty) are counted in cash",
+    "hubs": "public Wi-Fi IPs used by hundreds of cards (some gang cards too), payment platforms and large employers",
+}
 
 
 def build_world(size: str, seed: int) -> dw.World:
@@ -134,6 +147,7 @@ def generate(out_dir, size: str = "small", seed: int = 1) -> dict:
     w.truth["files"] = files + tfiles
     w.truth["second_case"] = _second_case(w, root)
     _truth_people(w)
+    w.truth["notes"] = NOTES
     w.truth["counts"] = {**counts, "persons": len(w.persons), "cards": len(w.card_no), "gangs": len(w.gang_people),
                          "victims": len(w.victims_all), "reports": len(w.reports), "seizures": len(w.seizures)}
     (root / "truth.json").write_text(json.dumps(w.truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -29,7 +29,9 @@ def _t(ts: int, style: str):
 
 def _shown_id(p, k: int) -> str:
     """Return the ID as an office writes it: some older people keep their 15-digit number."""
-    return ids.id15(p.pid) if p.old and k % 7 == 0 else p.pid
+    if p.old and k % 7 == 0:
+        return ids.id15(p.pid)
+    return p.pid.lower() if k % 5 == 0 else p.pid
 
 
 def write_tables(w: World, root: Path) -> list:

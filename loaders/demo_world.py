@@ -194,7 +194,7 @@ def _innocent_traffic(w: World):
     """Salaries, platform income, settlements, family transfers, cash: the regular life of the case."""
     rng = w.rng
     for card, team, payday in w.employers:
-        pay = {m: rng.randint(30, 200) * 100_00 // 10 for m in team}
+        pay = {m: rng.randint(30, 200) * 100_00 for m in team}     # 3,000-20,000 元 a month
         for month in range(12):
             day = _doy(month, payday)
             total = sum(pay.values())
