@@ -8,8 +8,8 @@ How a gang is recovered (the same expansion serves both):
    cards join; devices and phones that operate gang cards bring in the other cards and persons that
    use them (骨干). New cards are traced up to their 一级卡 and down again, until nothing new appears.
 3. Hubs are cut before anything is joined: a device or phone used by more than `device_hub` entities
-   (public Wi-Fi IP, a platform's server) and a card with more than `card_hub` distinct counterparties
-   (merchant, employer, payment platform) are never followed.
+   (public Wi-Fi IP, a platform's server) and a card with more than `card_hub` distinct counterparties in and out
+   (merchant, employer, payment platform; 一级卡 excepted, victims pay them) are never followed.
 Whole-case gangs are the connected parts of what all 一级卡 reach. A case without victim reports
 (e.g. bank data only) falls back to flow-only analysis (graphsvc.analytics_flowgangs).
 """
@@ -32,7 +32,7 @@ __all__ = ["gangs", "gang", "DEFAULTS", "Expander"]
 need("gang_card_links", "gang_id_degree", "gang_id_users", "gang_held_cards", "gang_card_degree", "gang_card_flows",
      "trace_down", "trace_up")
 
-DEFAULTS = {"hops": 5, "max_delay_minutes": 1440, "device_hub": 80, "card_hub": 60, "max_rounds": 8}
+DEFAULTS = {"hops": 5, "max_delay_minutes": 1440, "device_hub": 80, "card_hub": 30, "max_rounds": 8}
 _ID_LABELS = {"Device": "devices", "Phone": "phones"}
 _CACHE: dict = {}
 _CACHE_SECONDS = 60
@@ -77,7 +77,7 @@ class Expander:
         todo = [k for k in keys if k not in self.card_ok and k not in self.card_hubs and k not in self.paid_to]
         for part in _chunks(todo):
             for r in self.store.read("gang_card_degree", keys=part, max_rows=len(part) + 1).rows:
-                hub = max(int(r["ins"] or 0), int(r["outs"] or 0)) > self.opts["card_hub"]
+                hub = int(r["ins"] or 0) + int(r["outs"] or 0) > self.opts["card_hub"]
                 (self.card_hubs if hub else self.card_ok).add(r["key"])
         return {k for k in keys if k in self.card_hubs}
 
