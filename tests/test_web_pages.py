@@ -127,3 +127,12 @@ def test_login_redirects_only_to_local_paths(app, inv):
                                        "next": "//evil.example/x"})
     assert resp.headers["Location"].endswith("/cases")
     assert_error(client.get("/api/cases/T9/stats"), 404)
+
+
+def test_demo_accounts_are_created_and_reset(app, runner):
+    res = runner.invoke(["user", "demo", "--case", "DEMO-small-1", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert {r["name"] for r in rows} == {"demo", "demo-loader", "demo-super", "demo-admin"}
+    assert runner.invoke(["user", "demo", "--case", "DEMO-small-1"]).exit_code == 0  # again: reset, no error
+    assert login(app.test_client(), "demo", rows[0]["password"]).status_code == 302

@@ -86,6 +86,32 @@ def user_list(as_json):
         + ("" if u["active"] else " (disabled)")) for u in rows])
 
 
+DEMO_PASSWORD = "pochuan-demo"
+
+
+@user_group.command("demo")
+@click.option("--case", "cases", multiple=True, required=True, help="Demo case number(s) to open to the accounts.")
+@json_option
+@with_appcontext
+def user_demo(cases, as_json):
+    """Create (or reset) the demo accounts demo (侦查员), demo-loader (录入员), demo-super (督导), demo-admin."""
+    data = _data()
+    made = []
+    for name, role in (("demo", "investigator"), ("demo-loader", "loader"), ("demo-super", "supervisor"),
+                       ("demo-admin", "admin")):
+        if users.user_exists(data, name):
+            users.set_password(data, name, DEMO_PASSWORD)
+            users.set_active(data, name, True)
+        else:
+            users.add_user(data, name, role, DEMO_PASSWORD, unit="演示单位 demo unit")
+        for c in cases:
+            users.assign(data, name, c)
+        made.append({"name": name, "role": role, "password": DEMO_PASSWORD, "cases": list(cases)})
+    audit.record(data, _who(), "user_add", None, {"demo": [m["name"] for m in made], "cases": list(cases)})
+    emit(made, as_json, lambda rows: say("演示账号 demo accounts (password " + DEMO_PASSWORD + "): " +
+                                         ", ".join(f"{r['name']} ({users.ROLE_NAMES[r['role']]})" for r in rows)))
+
+
 def register(cli: click.Group) -> None:
     """Add the user commands to the `pochuan` group."""
     cli.add_command(user_group)
