@@ -21,7 +21,7 @@ REPLYING = 8             # banks 0..7 answer the queries; bank 8 (中信银行) 
 # Per size: innocent persons, employers, merchants, payment platforms, families, gangs, victims per gang,
 # public Wi-Fi hubs, transfers wanted (the shopping fills up to it).
 SIZES = {
-    "small": dict(persons=2500, employers=12, merchants=60, platforms=2, families=250, gangs=5, victims=24,
+    "small": dict(persons=2500, employers=10, merchants=60, platforms=2, families=150, gangs=5, victims=24,
                   hubs=1, hub_users=300, transfers=20_000),
     "medium": dict(persons=16000, employers=60, merchants=300, platforms=3, families=1800, gangs=20, victims=40,
                    hubs=2, hub_users=900, transfers=200_000),
@@ -207,24 +207,23 @@ def _innocent_traffic(w: World):
     for fam in w.families:
         head = fam[0]
         for m in fam[1:]:
-            for month in range(12):
-                t = w.daytime(_doy(month, rng.randint(1, 28)))
-                w.add(t, w.personal[head], w.personal[m], rng.randint(5, 50) * 100_00, K_FAMILY, w.home[head],
-                      _sides(rng))
-            for _ in range(rng.randint(2, 10)):
-                a, b = rng.sample(fam, 2)
-                w.add(w.daytime(rng.randrange(365)), w.personal[a], w.personal[b], rng.randint(100_00, 3000_00),
-                      K_FAMILY, w.home[a], _sides(rng))
-    per_platform = [w.merchants[k::len(w.platforms)][: max(5, len(w.merchants) // 3)] for k in range(len(w.platforms))]
-    step = 1 if w.size != "small" else 7
-    for k, plat in enumerate(w.platforms):
-        for day in range(0, 365, step):
-            for m in per_platform[k]:
+            if rng.random() < 0.5:             # 生活费 every month to some members
+                for month in range(12):
+                    t = w.daytime(_doy(month, rng.randint(1, 28)))
+                    w.add(t, w.personal[head], w.personal[m], rng.randint(5, 50) * 100_00, K_FAMILY, w.home[head],
+                          _sides(rng))
+        for _ in range(rng.randint(1, 6)):
+            a, b = rng.sample(fam, 2)
+            w.add(w.daytime(rng.randrange(365)), w.personal[a], w.personal[b], rng.randint(100_00, 3000_00),
+                  K_FAMILY, w.home[a], _sides(rng))
+    for k, plat in enumerate(w.platforms):     # weekly settlement of the platform's merchants
+        for day in range(rng.randrange(7), 365, 7):
+            for m in w.merchants[k::len(w.platforms)]:
                 w.add(T0 + day * DAY + 2 * 3600 + rng.randint(0, 3600), plat, m, rng.randint(500_00, 20000_00),
                       K_SETTLE, 0, 2)
     for m in w.merchants:
         owner = w.card_owner[m]
-        for week in range(52):
+        for week in range(0, 52, 2):
             w.add(w.daytime(week * 7 + rng.randint(0, 6), 20, 23), m, w.personal[owner],
                   rng.randint(1000_00, 30000_00), K_FAMILY, w.home[owner], _sides(rng))
             if rng.random() < 0.3:
