@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["score_gangs", "score_clusters", "score_alerts", "score_traces", "score_seeded", "score_case", "summary"]
+__all__ = ["score_gangs", "score_clusters", "score_alerts", "score_traces", "score_seeded", "score_case", "summary",
+           "failures", "THRESHOLDS"]
 
 _COUNTED = ("person", "card")
 
@@ -174,3 +175,30 @@ def summary(s: dict) -> str:
                      f"roles {z['roles']:.3f}")
     lines.append("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in s["seconds"].items()))
     return "\n".join(lines)
+
+
+# The quality bar of issue 4.
+THRESHOLDS = {"recall": 0.95, "precision": 0.90, "roles": 0.90}
+
+
+def failures(s: dict) -> list[str]:
+    """Return what misses the quality bar (empty when everything passes)."""
+    out = []
+    g = s["gangs"]
+    for k, v in THRESHOLDS.items():
+        if g[k] < v:
+            out.append(f"gangs {k} {g[k]:.3f} < {v}")
+    if g["victims_as_members"]:
+        out.append(f"{g['victims_as_members']} victims among gang members")
+    c = s["clusters"]
+    if c["found"] < c["planted"] or c["merged"] or c["hub_joined"]:
+        out.append(f"clusters {c['found']}/{c['planted']} found, {c['merged']} merged, {c['hub_joined']} through a hub")
+    if s["alerts"]["coverage"] < 1.0:
+        out.append(f"alerts coverage {s['alerts']['coverage']:.3f}: missed {s['alerts']['missed'][:3]}")
+    if s["traces"]["reach"] < 1.0:
+        out.append(f"traces {s['traces']['fully_reached']}/{s['traces']['traces']} reach all planted layers")
+    if "seeded" in s:
+        z = s["seeded"]
+        if z["recall"] < THRESHOLDS["recall"] or z["precision"] < THRESHOLDS["precision"]:
+            out.append(f"seeded recall {z['recall']:.3f} precision {z['precision']:.3f}")
+    return out

@@ -1,0 +1,47 @@
+"""Issue 4's quality bar on demo cases: gangs, roles, clusters, alerts and traces scored against truth.json.
+
+Cases come through the loaders when they exist (bench/score_demo.py --via auto), otherwise straight
+from the generator's world. Medium takes about a minute on 2 cores.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from score_demo import load_demo  # noqa: E402
+
+from graphsvc import scoring  # noqa: E402
+
+
+def _score(store, size, seed, tmp_path, seeded=True):
+    truth = load_demo(store, size, seed, workdir=tmp_path)
+    kinds = None if truth["via"] == "loader" else {"high_frequency_opening", "watchlist", "holder_mismatch"}
+    s = scoring.score_case(store, truth["case"], truth, seeded=seeded, alert_kinds=kinds)
+    print(scoring.summary(s))
+    return s
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_small_demo_meets_the_bar(store, tmp_path, seed):
+    s = _score(store, "small", seed, tmp_path)
+    assert not scoring.failures(s), scoring.failures(s)
+    assert s["gangs"]["gangs_found"] == s["gangs"]["gangs_planted"]
+
+
+@pytest.mark.slow
+def test_medium_demo_meets_the_bar(store, tmp_path):
+    s = _score(store, "medium", 3, tmp_path, seeded=False)
+    assert not scoring.failures(s), scoring.failures(s)
+    assert s["seconds"]["gangs"] < 20
+
+
+def test_scoring_can_fail(store, tmp_path):
+    truth = load_demo(store, "small", 1, workdir=tmp_path)
+    broken = [{"id": "X", "members": [{"type": m["type"], "key": m["key"], "role": "卡农"}
+                                      for g in truth["gangs"] for m in g["members"]]}]
+    s = scoring.score_gangs(broken, truth)
+    assert s["precision"] < 0.5 and s["roles"] < 0.5
