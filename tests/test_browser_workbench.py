@@ -55,14 +55,26 @@ def test_investigator_goes_from_one_card_to_its_gang(app, store, artifacts):
         page.wait_for_timeout(300)
         page.screenshot(path=str(artifacts / "web-3-trace.png"))
 
+        page.click("#btn-node-gang")  # the detail panel of the start card: open the gang it belongs to
+        page.wait_for_function("() => document.body.dataset.gang", timeout=30000)
+        wait_idle(page)
+        roles = page.evaluate("window.pochuanWB.nodes.get().map(n => n.data.role).filter(Boolean)")
+        assert "一级卡" in roles and "金主" in roles, roles
+        page.screenshot(path=str(artifacts / "web-4-gang.png"))
+
         page.click("#btn-gangs")
         page.wait_for_selector("#gang-list a[data-gang]", timeout=20000)
-        page.click("#gang-list a[data-gang]")
-        page.wait_for_function("() => document.body.dataset.gang", timeout=20000)
-        page.wait_for_timeout(500)
-        roles = page.evaluate("window.pochuanWB.nodes.get().map(n => n.data.role).filter(Boolean)")
-        assert roles, "the gang view should show roles"
-        page.screenshot(path=str(artifacts / "web-4-gang.png"))
+
+        page.evaluate(f"window.pochuanWB.network.selectNodes(['card:{CARD1}', 'card:6222000000000004'])")
+        page.click("#btn-path")
+        page.wait_for_function("() => window.pochuanWB.network.getSelectedEdges().length > 0", timeout=20000)
+
+        visible = page.evaluate("new Set(window.pochuanWB.network.body.data.nodes.getIds()).size")
+        page.evaluate("window.pochuanWB.network.unselectAll(); window.pochuanWB.network.selectNodes(['card:6222000000000004'])")
+        page.click("#btn-hide")
+        assert page.evaluate("new Set(window.pochuanWB.network.body.data.nodes.getIds()).size") == visible - 1
+        page.click("#btn-undo")
+        assert page.evaluate("new Set(window.pochuanWB.network.body.data.nodes.getIds()).size") == visible
 
         page.click(f"text=English")
         page.wait_for_selector("text=Network")

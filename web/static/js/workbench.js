@@ -188,7 +188,7 @@
   }
 
   function updateStatus(extra) {
-    const text = T("nodes") + " " + nodesView.length + " / " + T("edges") + " " + edgesView.length;
+    const text = T("nodes") + " " + new Set(nodesView.getIds()).size + " / " + T("edges") + " " + new Set(edgesView.getIds()).size;
     $("wb-status").textContent = extra ? text + " · " + extra : text;
   }
   function truncatedNotice(g, again) {
@@ -296,12 +296,25 @@
   }
 
   // ---------- lists ----------
+  let gangsCache = null;
+  async function gangList() {
+    if (!gangsCache) gangsCache = (await api(cfg.api + "/gangs")).gangs || [];
+    return gangsCache;
+  }
+  /** Open the gang a node belongs to (as a member, or as a victim of it). */
+  async function openGangOf(id) {
+    const gs = await run("gangs", gangList);
+    if (!gs) return;
+    const g = gs.find((x) => (x.members || []).some((m) => m.id === id)) ||
+      gs.find((x) => (x.victims || []).some((m) => m.id === id));
+    if (g) await openGang(g.id); else toast(T("not_in_gang"));
+  }
   async function loadGangs() {
     const box = $("gang-list");
     box.replaceChildren(el("li", { class: "muted" }, T("loading")));
-    const res = await run("gangs", () => api(cfg.api + "/gangs"));
-    if (!res) { box.replaceChildren(); return; }
-    const gs = (res.gangs || []).slice().sort((a, b) => (b.total_flow || 0) - (a.total_flow || 0));
+    const all = await run("gangs", gangList);
+    if (!all) { box.replaceChildren(); return; }
+    const gs = all.slice().sort((a, b) => (b.total_flow || 0) - (a.total_flow || 0));
     box.replaceChildren(...(gs.length ? gs.map((g) => el("li", {},
       el("a", { href: "#", "data-gang": g.id, onclick: (ev) => { ev.preventDefault(); openGang(g.id); } },
         g.id + " · " + T("size") + " " + (g.size || (g.members || []).length) + " · " + money(g.total_flow))))
@@ -344,6 +357,8 @@
     const prov = n.provenance || [];
     $("detail").replaceChildren(
       el("h3", {}, el("span", { class: "dot type-" + n.type }), T("type." + n.type) + " " + (n.label || n.key)),
+      el("p", {}, el("button", { id: "btn-node-gang", onclick: () => openGangOf(n.id) }, T("find_gang")), " ",
+        n.type === "card" ? el("button", { id: "btn-node-trace", onclick: () => trace("down", n.key) }, T("trace_down")) : null),
       el("h4", {}, T("props")), table(rows),
       prov.length ? el("h4", {}, T("provenance")) : null,
       prov.length ? el("table", { class: "props prov" }, el("tr", {}, el("th", {}, T("case")), el("th", {}, T("batch")), el("th", {}, T("file")), el("th", {}, T("row"))),
@@ -448,7 +463,7 @@
 
   // Test and benchmark hooks: add a graph directly, read the last layout time.
   window.pochuanWB = { addGraph: (g) => { snapshot(); return addGraph(g); }, state, network, nodes, edges,
-    isStabilizing: () => stabilizing, idle: () => state.pending === 0 && !stabilizing, expand, trace, openGang, startFrom };
+    hidden, isStabilizing: () => stabilizing, idle: () => state.pending === 0 && !stabilizing, expand, trace, openGang, startFrom };
 
   if (cfg.start.start) startFrom(cfg.start.start);
   else if (cfg.start.trace) { addGraph({ nodes: [], edges: [] }); trace("down", cfg.start.trace); }
