@@ -136,3 +136,14 @@ def test_demo_accounts_are_created_and_reset(app, runner):
     assert {r["name"] for r in rows} == {"demo", "demo-loader", "demo-super", "demo-admin"}
     assert runner.invoke(["user", "demo", "--case", "DEMO-small-1"]).exit_code == 0  # again: reset, no error
     assert login(app.test_client(), "demo", rows[0]["password"]).status_code == 302
+
+
+def test_supervisors_get_export_buttons_investigators_do_not(app, inv):
+    sup, _, _ = logged_in(app, "supervisor", ["T1"])
+    page = sup.get("/cases/T1").get_data(as_text=True)
+    assert 'id="case-exports"' in page and "what=gang" in page
+    assert 'id="export-block"' in sup.get("/cases/T1/workbench").get_data(as_text=True)
+    link = re.search(r'href="(/api/cases/T1/export\?[^"]*what=freeze[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert sup.get(link).status_code == 200
+    assert 'id="export-block"' not in inv[0].get("/cases/T1/workbench").get_data(as_text=True)
+    assert 'id="case-exports"' not in inv[0].get("/cases/T1").get_data(as_text=True)

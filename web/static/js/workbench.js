@@ -285,6 +285,7 @@
     });
   }
   async function openCluster(cl) {
+    document.body.dataset.cluster = cl.id;
     await run("cluster", async () => {
       snapshot();
       addGraph({ nodes: [...(cl.devices || []), ...(cl.members || [])], edges: [] });
@@ -445,13 +446,43 @@
   $("btn-clear").addEventListener("click", () => { snapshot(); nodes.clear(); edges.clear(); hidden.clear(); refreshFilters(); });
   $("btn-gangs").addEventListener("click", loadGangs);
   $("btn-clusters").addEventListener("click", loadClusters);
+  /** Download an export: a GET link, or a POST of the selection whose answer becomes a file. */
+  async function download(params, body) {
+    if (!body) { window.location.href = exportUrl(params); return; }
+    await run("export", async () => {
+      const resp = await fetch(cfg.api + "/export", { method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+        headers: { "Content-Type": "application/json", "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content } });
+      if (!resp.ok) { const e = await resp.json().catch(() => null); throw new Error(e && e.error ? e.error.message : resp.statusText); }
+      const name = (/filename\*?=(?:UTF-8'')?"?([^";]+)/i.exec(resp.headers.get("Content-Disposition") || "") || [])[1];
+      const a = el("a", { href: URL.createObjectURL(await resp.blob()), download: name ? decodeURIComponent(name) : "export" });
+      document.body.append(a); a.click(); a.remove();
+      updateStatus();
+    });
+  }
   if (cfg.export) {
+    const fmt = () => $("export-format").value;
     $("btn-export-gang").addEventListener("click", () => {
       const g = document.body.dataset.gang;
-      if (!g) { toast(T("gangs_none"), "error"); return; }
-      window.location.href = exportUrl({ what: "gang", id: g, format: $("export-format").value });
+      if (!g) { toast(T("open_gang_first"), "error"); return; }
+      download({ what: "gang", id: g, format: fmt() });
     });
-    $("btn-export-freeze").addEventListener("click", () => { window.location.href = exportUrl({ what: "freeze", format: "xlsx" }); });
+    $("btn-export-cluster").addEventListener("click", () => {
+      const c = document.body.dataset.cluster;
+      if (!c) { toast(T("open_cluster_first"), "error"); return; }
+      download({ what: "cluster", id: c, format: fmt() });
+    });
+    $("btn-export-trace").addEventListener("click", () => {
+      const c = selectedCard();
+      if (!c) { toast(T("select_card"), "error"); return; }
+      download({ what: "trace", id: c.key, direction: "down", format: fmt() });
+    });
+    $("btn-export-selection").addEventListener("click", () => {
+      const ids = network.getSelectedNodes();
+      if (!ids.length) { toast(T("select_nodes"), "error"); return; }
+      download(null, { what: "selection", ids, format: fmt() });
+    });
+    $("btn-export-freeze").addEventListener("click", () => download({ what: "freeze", format: fmt() === "csv" ? "csv" : "xlsx" }));
+    $("btn-export-report").addEventListener("click", () => download({ what: "report" }));
   }
   network.on("doubleClick", (p) => { if (p.nodes.length) expand(p.nodes[0]); });
   network.on("click", (p) => {
