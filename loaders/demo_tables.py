@@ -61,9 +61,9 @@ def _persons(w: World, root: Path) -> list:
     return [a.close(), b.close()]
 
 
-_CARD_FILES = [("开户信息_工商银行_建设银行.csv", (0, 1), "utf-8-sig", "卡号", "dash"),
+_CARD_FILES = [("开户信息_工商银行_建设银行_招商银行.csv", (0, 1, 4), "utf-8-sig", "卡号", "dash"),
                ("开户信息_农业银行_中国银行_邮储银行.tsv", (2, 3, 6), "gbk", "账号", "slash"),
-               ("开户信息_招商银行_交通银行_平安银行.xlsx", (4, 5, 7), None, "卡号", "excel")]
+               ("开户信息_交通银行_平安银行.xlsx", (5, 7), None, "卡号", "excel")]
 
 
 def _cards(w: World, root: Path) -> list:

@@ -32,7 +32,7 @@ HF_THRESHOLDS = {"cards": 5, "days": 30, "banks": 4}
 
 # Transfer kinds: what a row's 摘要说明 and 交易渠道 say.
 K_SHOP, K_SALARY, K_FAMILY, K_GANG, K_ATM, K_SETTLE, K_VICTIM, K_DEPOSIT, K_COUNTER, K_INCOME = range(10)
-_BANK_W = [20, 18, 16, 12, 10, 4, 12, 8]   # share of personal cards per replying bank (交通银行 small: xlsx)
+_BANK_W = [20, 18, 16, 12, 10, 2, 12, 8]   # share of personal cards per replying bank (交通银行 small: its reply is .xlsx)
 _PLATFORMS = ["财付通支付科技有限公司", "支付宝（中国）网络技术有限公司", "网银在线（北京）科技有限公司", "北京快钱支付清算信息有限公司"]
 _SHOPS = ["便利店", "超市", "水果店", "餐馆", "奶茶店", "五金店", "药店", "服装店", "理发店", "手机店", "面馆", "烧烤店"]
 
