@@ -67,7 +67,8 @@ def test_investigator_goes_from_one_card_to_its_gang(app, store, artifacts):
 
         page.evaluate(f"window.pochuanWB.network.selectNodes(['card:{CARD1}', 'card:6222000000000004'])")
         page.click("#btn-path")
-        page.wait_for_function("() => window.pochuanWB.network.getSelectedEdges().length > 0", timeout=20000)
+        wait_idle(page)
+        assert len(page.evaluate("window.pochuanWB.network.getSelectedNodes()")) >= 3, "the path's nodes are selected"
 
         visible = page.evaluate("new Set(window.pochuanWB.network.body.data.nodes.getIds()).size")
         page.evaluate("window.pochuanWB.network.unselectAll(); window.pochuanWB.network.selectNodes(['card:6222000000000004'])")

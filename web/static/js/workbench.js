@@ -86,14 +86,67 @@
   };
   const network = new vis.Network($("network"), { nodes: nodesView, edges: edgesView }, OPTIONS);
 
-  /** Run the layout for the current size, then stop physics so the picture stays still. */
-  function stabilize() {
+  /** Run the layout for the current size, then stop physics so the picture stays still.
+      Big views start from a radial tree layout (radialLayout) and get fewer, coarser iterations. */
+  function stabilize(big) {
     const n = nodes.length;
-    const iterations = n > 1500 ? 60 : n > 600 ? 120 : 200;
+    const iterations = big ? (n > 1500 ? 25 : 50) : n > 600 ? 120 : 200;
     stabilizing = true;
     state.stabilizeStart = performance.now();
-    network.setOptions({ physics: { enabled: true, stabilization: { iterations } } });
+    network.setOptions({ physics: { enabled: true, barnesHut: { theta: n > 600 ? 1.0 : 0.5 }, stabilization: { iterations } } });
     network.stabilize(iterations);
+  }
+
+  /** Place many new nodes at once on a radial tree around their roots, so physics only has to polish. */
+  function radialLayout(fresh, g) {
+    const adj = new Map();
+    for (const e of g.edges || []) {
+      if (!adj.has(e.from)) adj.set(e.from, []);
+      if (!adj.has(e.to)) adj.set(e.to, []);
+      adj.get(e.from).push(e.to); adj.get(e.to).push(e.from);
+    }
+    const placed = new Map(), children = new Map(), order = [];
+    const freshIds = new Set(fresh.map((n) => n.id));
+    const old = network.getPositions(nodes.getIds().filter((i) => !freshIds.has(i)));
+    const roots = Object.keys(old).filter((i) => adj.has(i));
+    const byDegree = fresh.map((n) => n.id).sort((a, b) => (adj.get(b) || []).length - (adj.get(a) || []).length);
+    const seen = new Set(roots);
+    let queue = roots.slice();
+    const trees = [];
+    const grow = (start) => {
+      const tree = [start]; queue = [start]; children.set(start, []);
+      while (queue.length) {
+        const cur = queue.shift();
+        for (const nb of adj.get(cur) || []) {
+          if (seen.has(nb) || !freshIds.has(nb)) continue;
+          seen.add(nb); children.get(cur).push(nb); children.set(nb, []); queue.push(nb); tree.push(nb);
+        }
+      }
+      return tree;
+    };
+    for (const r of roots) { trees.push({ root: r, at: old[r] }); grow(r); seen.add(r); }
+    for (const id of byDegree) { if (!seen.has(id)) { seen.add(id); trees.push({ root: id, at: null }); grow(id); } }
+    const leaves = new Map();
+    const countLeaves = (id) => {
+      const kids = children.get(id) || [];
+      const c = kids.length ? kids.reduce((s, k) => s + countLeaves(k), 0) : 1;
+      leaves.set(id, c); return c;
+    };
+    let offset = 0;
+    const total = trees.reduce((s, t) => s + countLeaves(t.root), 0);
+    const side = Math.ceil(Math.sqrt(trees.length));
+    trees.forEach((t, i) => {
+      const center = t.at || { x: (i % side) * 900 - side * 450, y: Math.floor(i / side) * 900 - side * 450 };
+      const place = (id, depth, a0, a1) => {
+        if (depth > 0 || !t.at) placed.set(id, { x: center.x + Math.cos((a0 + a1) / 2) * depth * 140, y: center.y + Math.sin((a0 + a1) / 2) * depth * 140 });
+        let a = a0;
+        for (const k of children.get(id) || []) { const span = ((a1 - a0) * leaves.get(k)) / leaves.get(id); place(k, depth + 1, a, a + span); a += span; }
+      };
+      place(t.root, 0, 0, 2 * Math.PI);
+      offset += leaves.get(t.root);
+    });
+    for (const n of fresh) { const p = placed.get(n.id); if (p) { n.x = p.x; n.y = p.y; } }
+    return total;
   }
   network.on("stabilizationIterationsDone", () => {
     network.setOptions({ physics: { enabled: false } });
@@ -163,6 +216,8 @@
       } else { fresh.push(visNode(n, near)); seen.add(n.id); }
       hidden.delete(n.id);
     }
+    const big = fresh.length > 300;
+    if (big) radialLayout(fresh, g);
     nodes.add(fresh);
     const es = [];
     for (const d of g.edges || []) {
@@ -172,7 +227,7 @@
     edges.update(es);
     updateTimeBounds();
     refreshFilters();
-    if (fresh.length) stabilize();
+    if (fresh.length) stabilize(big);
     return fresh.length;
   }
 
