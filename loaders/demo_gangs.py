@@ -202,20 +202,20 @@ def _split(w: World, f, fen, t, seconds, thirds, cashes, sinks, nets, reached):
     """Pass one victim payment from a 一级卡 down to 二级, then 三级 (to the sink) or 取现 cards."""
     rng = w.rng
     k2 = 1 if fen < 3000_00 else rng.randint(2, min(3, len(seconds)))
-    parts = _parts(rng, fen - rng.randint(0, 50) * 100, k2)
+    parts = _parts(rng, _fee(rng, fen, 50), k2)
     for s, amt in zip(rng.sample(seconds, k2), parts):
         t2 = t + rng.randint(1, 15) * MIN + rng.randint(0, 59)
         w.add(t2, f, s, amt, K_GANG, rng.choice(nets), _gang_sides(rng))
         reached.add(s)
         k3 = 1 if amt < 2000_00 else 2
-        for dst, amt3 in zip(rng.sample(thirds + cashes, k3), _parts(rng, amt - rng.randint(0, 20) * 100, k3)):
+        for dst, amt3 in zip(rng.sample(thirds + cashes, k3), _parts(rng, _fee(rng, amt, 20), k3)):
             t3 = t2 + rng.randint(1, 30) * MIN + rng.randint(0, 59)
             w.add(t3, s, dst, amt3, K_GANG, rng.choice(nets), _gang_sides(rng))
             reached.add(dst)
             if dst in cashes:
                 _cash_out(w, dst, amt3, t3)
             else:
-                w.add(t3 + rng.randint(10, 600) * MIN, dst, rng.choice(sinks), amt3 - rng.randint(0, 10) * 100,
+                w.add(t3 + rng.randint(10, 600) * MIN, dst, rng.choice(sinks), _fee(rng, amt3, 10),
                       K_GANG, rng.choice(nets), _gang_sides(rng))
 
 
@@ -236,13 +236,16 @@ def _cash_out(w: World, card, fen, t):
 
 
 def _parts(rng, fen: int, k: int) -> list:
-    """Split an amount in fen into k uneven parts that sum to it."""
-    if k == 1:
-        return [fen]
-    cuts = sorted(rng.randint(fen // (k * 3), fen - fen // (k * 3)) for _ in range(k - 1))
-    edges = [0] + cuts + [fen]
-    parts = [edges[i + 1] - edges[i] for i in range(k)]
-    return parts if min(parts) > 0 else [fen // k] * (k - 1) + [fen - fen // k * (k - 1)]
+    """Split an amount in fen into k uneven parts (each at least a sixth of an even share) that sum to it."""
+    weights = [rng.uniform(0.5, 1.5) for _ in range(k)]
+    total = sum(weights)
+    parts = [int(fen * x / total) // 100 * 100 for x in weights[:-1]]
+    return parts + [fen - sum(parts)]
+
+
+def _fee(rng, fen: int, most: int) -> int:
+    """Return the amount less a small fee of up to `most` yuan, never more than a tenth of it."""
+    return fen - min(rng.randint(0, most) * 100, fen // 10)
 
 
 def _gang_sides(rng) -> int:

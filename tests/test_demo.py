@@ -303,7 +303,10 @@ def _transfers(root: Path, truth: dict):
                 amount = str(r["交易金额"])
                 out_side = {"jc": lambda: r["收付标志"] == "出", "jd": lambda: r["借贷标志"] == "借",
                             "dc": lambda: r["借贷标志"] == "D", "sign": lambda: amount.startswith("-")}[d]()
+            if d != "sign":
+                assert not str(amount).lstrip("¥").startswith("-"), (e["file"], r)
             fen = round(float(re.sub(r"[^\d.]", "", str(amount))) * 100)
+            assert fen > 0, (e["file"], r)
             t = r["交易时间"]
             if not isinstance(t, str):
                 t = t.strftime("%Y%m%d%H%M%S")
@@ -424,3 +427,15 @@ def test_cli_writes_the_case(runner, tmp_path):
     (tmp_path / "other" / "notes.txt").write_text("x")
     result = runner.invoke(["demo-data", str(tmp_path / "other")])
     assert result.exit_code == 2 and "错误 error" in result.output
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 5])
+def test_other_seeds_plant_sound_worlds(seed):
+    """Other seeds: positive amounts, time-sorted transfers, every gang with victims and a full chain."""
+    from loaders.demo import build_world
+
+    w = build_world("small", seed)
+    assert all(t[3] > 0 for t in w.tx) and all(a[0] <= b[0] for a, b in zip(w.tx, w.tx[1:]))
+    assert len(w.truth["gangs"]) == SIZES["small"]["gangs"]
+    for g in w.truth["gangs"]:
+        assert g["victims"] and all(g["downstream"].values()), g["id"]
