@@ -1,0 +1,12 @@
+// Merge a person's real-name registration (实名) of a phone: (Person)-[:OWNS]->(Phone) with properties and provenance.
+// params: rows, case, batch
+UNWIND $rows AS r
+MATCH (a:Person {key: r.a})
+MATCH (b:Phone {key: r.b})
+MERGE (a)-[e:OWNS]->(b)
+SET e += r.set
+WITH e, r, coalesce(e.cases, []) AS cs, coalesce(e.batches, []) AS bs, coalesce(e.src, []) AS ss
+SET e.cases = CASE WHEN $case IN cs THEN cs ELSE cs + $case END,
+    e.batches = CASE WHEN $batch IN bs THEN bs ELSE bs + $batch END,
+    e.src = (ss + [s IN r.src WHERE NOT s IN ss])[..20]
+RETURN count(e) AS n

@@ -1,0 +1,171 @@
+"""load_files: the one entry point of ingestion, used by `pochuan load` and the web upload.
+
+Each file is one import batch (key: hash of case, kind and content). Every data row is either
+loaded or written to the file's rejects CSV with its row number and reason, so read = loaded +
+rejected always holds and is recorded on the ImportBatch node.
+"""
+from __future__ import annotations
+
+import csv
+import getpass
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+from graphsvc import audit
+from graphsvc.errors import BadInput
+
+from . import normalize as nz
+from .chunk import Chunk
+from .convert import converter
+from .mapping import builtin_layout, layout_from_mapping, load_mapping
+from .readers import TRUNCATED, open_table
+from .writer import Writer
+
+__all__ = ["load_files", "load_file", "batch_key", "CHUNK_ROWS"]
+
+CHUNK_ROWS = 20000
+
+
+def _sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def batch_key(case: str, kind: str, sha256: str) -> str:
+    """Return the import batch key: the same file loaded into the same case is the same batch."""
+    return hashlib.sha256(f"{case}\n{kind}\n{sha256}".encode()).hexdigest()[:16]
+
+
+def _now() -> str:
+    """Return the local time as 'YYYY-MM-DD HH:MM:SS'."""
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class _Rejects:
+    """The rejects CSV of one file: 行号 row, 原因 reason, then the original cells."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(path, "w", encoding="utf-8-sig", newline="")
+        self.w = csv.writer(self.fh)
+        self.w.writerow(["行号 row", "原因 reason", *header])
+        self.count = 0
+
+    def add(self, n: int, reason: str, cells) -> None:
+        """Write one rejected row."""
+        self.count += 1
+        self.w.writerow([n, reason, *(nz.text(c) for c in (cells or []))])
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self.fh.close()
+
+
+def load_file(store, case: str, path, kind: str | None = None, mapping: dict | None = None,
+              data_dir=None, progress=None, batch_rows: int = 20000, threaded: bool = True) -> dict:
+    """Load one file into a case and return its summary {file, kind, read, loaded, rejected, rejects, batch}."""
+    path = Path(path)
+    table = open_table(path)
+    try:
+        if mapping is not None:
+            layout = layout_from_mapping(mapping, table.header, path.name)
+        else:
+            layout = builtin_layout(kind, table.header, path.name)
+        conv = converter(layout)
+        sha = _sha256(path)
+        batch = batch_key(case, layout.kind, sha)
+        data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
+        rejects = _Rejects(data / "rejects" / f"{batch}_{path.stem}.rejects.csv", table.header)
+        store.write("load_batch_start", key=batch, case=case, file=str(path.name), kind=layout.kind, sha256=sha,
+                    now=_now())
+        writer = Writer(store, case, batch, batch_rows)
+        if threaded:
+            writer.start()
+        read = loaded = 0
+        chunk = Chunk(0)
+        try:
+            for n, cells in table.rows:
+                read += 1
+                if cells is None:
+                    rejects.add(n, TRUNCATED, [])
+                    continue
+                if len(cells) > len(table.header) and any(c not in (None, "") for c in cells[len(table.header):]):
+                    rejects.add(n, "列数多于表头 more cells than header columns", cells)
+                    continue
+                try:
+                    conv(cells, f"{batch}#{n}", chunk, f"{batch}:{chunk.index}")
+                except nz.BadValue as e:
+                    rejects.add(n, str(e), cells)
+                    continue
+                loaded += 1
+                chunk.rows += 1
+                if chunk.rows >= CHUNK_ROWS:
+                    writer.put(chunk)
+                    if progress is not None:
+                        progress(chunk.rows)
+                    chunk = Chunk(chunk.index + 1)
+            writer.put(chunk)
+            if progress is not None:
+                progress(chunk.rows)
+        finally:
+            try:
+                writer.close()
+            finally:
+                rejects.close()
+        store.write("load_batch_finish", key=batch, now=_now(), read=read, loaded=loaded,
+                    rejected=rejects.count, rejects=str(rejects.path))
+    finally:
+        table.close()
+    return {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
+            "encoding": table.encoding, "read": read, "loaded": loaded, "rejected": rejects.count,
+            "rejects": str(rejects.path), "batch": batch, "transfers_new": writer.created,
+            "transfers_merged": writer.merged}
+
+
+def load_files(store, case: str, paths, kind: str | None = None, mapping=None, data_dir=None,
+               progress: bool = False, user: str = "cli") -> list[dict]:
+    """Load files into a case (kind detected from headers unless given) and return one summary per file."""
+    case = (case or "").strip()
+    if not case:
+        raise BadInput("缺少案件编号 missing case number", "pass --case CASE_NO", field="case")
+    if kind is not None and mapping is not None:
+        raise BadInput("--kind 与 --mapping 不能同时使用 give --kind or --mapping, not both",
+                       "a mapping file names its kind", field="kind")
+    mp = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
+    store.write("case_ensure", case=case, title=case, now=_now())
+    out = []
+    for p in paths:
+        bar = _bar(Path(p)) if progress else None
+        try:
+            summary = load_file(store, case, p, kind=kind, mapping=mp, data_dir=data,
+                                progress=bar.update if bar is not None else None)
+        finally:
+            if bar is not None:
+                bar.close()
+        audit.record(data, user or "cli", "import", case, {k: summary[k] for k in
+                                                            ("file", "kind", "read", "loaded", "rejected", "batch")})
+        out.append(summary)
+    return out
+
+
+def _bar(path: Path):
+    """Return a tqdm progress bar on stderr counting loaded rows."""
+    from tqdm import tqdm
+
+    return tqdm(desc=path.name, unit=" rows", unit_scale=True, leave=False, dynamic_ncols=True)
+
+
+def default_user() -> str:
+    """Return the CLI user for the audit trail: $USER or 'cli'."""
+    try:
+        return os.environ.get("USER") or getpass.getuser() or "cli"
+    except Exception:  # no passwd entry in a container
+        return "cli"

@@ -1,0 +1,178 @@
+"""The writer: sends chunks to the store through the cypher/load_* statements, in order.
+
+Every statement is idempotent (MERGE on keys, provenance lists kept as sets, USES counts added
+once per chunk mark, transfers looked up by pair hash before they are created), so a load killed
+half-way and run again ends with the graph a clean load gives. An entity already written in this
+batch is not sent again unless a row brings a property it lacked.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+
+from graphsvc.cypher import need
+
+from .chunk import Chunk
+from .transfers import AMOUNT, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
+
+__all__ = ["Writer", "RS", "US"]
+
+NODE_STMTS = {"Person": "load_person", "BankCard": "load_card", "Phone": "load_phone", "Device": "load_device",
+              "Report": "load_report", "CashPoint": "load_cashpoint"}
+REL_STMTS = ("load_owns_card", "load_owns_phone", "load_holds_card", "load_holds_phone", "load_holds_device",
+             "load_reserved", "load_filed", "load_paid_from", "load_paid_to", "load_listed",
+             "load_uses_person_phone", "load_uses_person_device", "load_uses_card_device", "load_uses_phone_device")
+need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_update",
+     "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
+RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
+_USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
+
+
+class Writer:
+    """Writes the chunks of one batch (one file in one case), optionally from a background thread."""
+
+    def __init__(self, store, case: str, batch: str, batch_rows: int = 20000):
+        self.store, self.case, self.batch, self.batch_rows = store, case, batch, batch_rows
+        self.seen_nodes: dict = {}
+        self.seen_rels: dict = {}
+        self.created = 0
+        self.merged = 0
+        self._q: queue.Queue | None = None
+        self._thread = None
+        self._error: BaseException | None = None
+
+    # --- threading: reading and normalising overlap with the store's work ---
+    def start(self) -> None:
+        """Start the background thread that writes queued chunks in order."""
+        self._q = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._run, name="pochuan-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        """Write chunks until the end marker; keep the first error for the caller."""
+        while True:
+            ch = self._q.get()
+            if ch is None:
+                return
+            if self._error is None:
+                try:
+                    self.write(ch)
+                except BaseException as e:  # re-raised in the caller's thread by put/close
+                    self._error = e
+
+    def put(self, ch: Chunk) -> None:
+        """Queue a chunk (or write it now when no thread runs)."""
+        if self._error is not None:
+            raise self._error
+        if self._q is None:
+            self.write(ch)
+        else:
+            self._q.put(ch)
+
+    def close(self) -> None:
+        """Wait for every queued chunk to be written; raise the writer's error if one happened."""
+        if self._q is not None:
+            self._q.put(None)
+            self._thread.join()
+            self._q = None
+        if self._error is not None:
+            raise self._error
+
+    # --- the statements ---
+    def _send(self, name: str, rows: list) -> None:
+        """Run a statement over rows in batches of batch_rows."""
+        for i in range(0, len(rows), self.batch_rows):
+            self.store.write(name, rows=rows[i:i + self.batch_rows], case=self.case, batch=self.batch)
+
+    def write(self, ch: Chunk) -> None:
+        """Write one chunk: entities, relationships, then transfers and cash events."""
+        for label, stmt in NODE_STMTS.items():
+            rows = self._fresh_nodes(label, ch.nodes.get(label, {}))
+            if rows:
+                self._send(stmt, rows)
+        for stmt in REL_STMTS:
+            rows = self._fresh_rels(stmt, ch.rels.get(stmt, {}))
+            if rows:
+                self._send(stmt, rows)
+        if ch.transfers:
+            self._transfers(ch.transfers)
+        if ch.cash:
+            self._cash(ch.cash)
+
+    def _fresh_nodes(self, label: str, nodes: dict) -> list:
+        """Return the entities not yet written in this batch, or bringing properties they lacked."""
+        out = []
+        seen = self.seen_nodes
+        for key, n in nodes.items():
+            sig = (label, key)
+            had = seen.get(sig)
+            if had is not None and not n["set"] and had.issuperset(n["fill"]):
+                continue
+            seen[sig] = (had or frozenset()) | n["fill"].keys()
+            out.append(n)
+        return out
+
+    def _fresh_rels(self, stmt: str, rels: dict) -> list:
+        """Return the relationships not yet written in this batch (USES always: counts and times)."""
+        if stmt in _USES:
+            return list(rels.values())
+        out = []
+        for (a, b), r in rels.items():
+            sig = (stmt, a, b)
+            if sig in self.seen_rels and not r["set"]:
+                continue
+            self.seen_rels[sig] = True
+            out.append(r)
+        return out
+
+    def _transfers(self, recs: list) -> None:
+        """Create the transfers not stored yet; add side, source and case to those that are."""
+        found: dict = {}
+        pairs = list({r[PAIR] for r in recs})
+        for i in range(0, len(pairs), self.batch_rows):
+            for row in self.store.read("load_transfer_find", max_rows=10 * self.batch_rows + 100,
+                                       pairs=pairs[i:i + self.batch_rows]).rows:
+                found.setdefault(row["pair"], []).append((row["key"], row["sides"] or []))
+        new, old = [], []
+        for r in recs:
+            match = None
+            for key, sides in found.get(r[PAIR], ()):
+                if key == r[KEY] or not set(r[SIDES]) <= set(sides):
+                    match = key
+                    break
+            if match is None:
+                new.append(r)
+            else:
+                old.append({"pair": r[PAIR], "key": match, "sides": r[SIDES], "src": r[SRC], "serial": r[SERIAL] or None,
+                            "ip": r[IP] or None, "mac": r[MAC] or None, "summary": r[SUMMARY] or None,
+                            "channel": r[CHANNEL] or None, "branch": r[BRANCH] or None})
+        for i in range(0, len(new), self.batch_rows):
+            part = new[i:i + self.batch_rows]
+            data = RS.join(US.join(_packed(r)) for r in part)
+            self.store.write("load_transfer_create", data=data, rs=RS, us=US, case=self.case, batch=self.batch)
+        if old:
+            self._send("load_transfer_update", old)
+        self.created += len(new)
+        self.merged += len(old)
+
+    def _cash(self, recs: list) -> None:
+        """Create the cash events not stored yet; add provenance to those that are."""
+        keys = [r["key"] for r in recs]
+        have = set()
+        for i in range(0, len(keys), self.batch_rows):
+            have.update(row["key"] for row in self.store.read("load_cash_find", max_rows=2 * self.batch_rows,
+                                                              keys=keys[i:i + self.batch_rows]).rows)
+        self._send("load_cash_create", [r for r in recs if r["key"] not in have])
+        old = [{"key": r["key"], "src": r["src"]} for r in recs if r["key"] in have]
+        if old:
+            self._send("load_cash_update", old)
+
+
+def _packed(r: list) -> list:
+    """Return a transfer record as strings in the field order of load_transfer_create."""
+    out = [str(v) if not isinstance(v, str) else v for v in r]
+    out[SIDES] = ",".join(r[SIDES])
+    out[SRC] = ",".join(r[SRC])
+    out[AMOUNT] = repr(r[AMOUNT])
+    out[BALANCE] = r[BALANCE]
+    return out
