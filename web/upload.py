@@ -22,8 +22,8 @@ __all__ = ["bp", "KINDS", "safe_name"]
 
 bp = Blueprint("upload", __name__)
 
-# Kinds the loaders know; None lets the loader guess from the header row.
-KINDS = ("transfers", "accounts", "persons", "phones", "devices", "seizures", "reports", "watchlist")
+# Kinds the loaders know (loaders.mapping.KINDS when installed); empty lets the loader detect from the headers.
+KINDS = ("persons", "cards", "phones", "devices", "transfers", "seizures", "victims", "watchlist")
 _SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".json")
 MAX_FILES = 20
 
@@ -39,8 +39,8 @@ def _loaders():
 def kinds() -> tuple:
     """Return the kinds of file the loaders know."""
     try:
-        return tuple(getattr(importlib.import_module("loaders"), "KINDS", KINDS))
-    except ImportError:
+        return tuple(importlib.import_module("loaders.mapping").KINDS)
+    except (ImportError, AttributeError):
         return KINDS
 
 
@@ -87,7 +87,7 @@ def upload(case):
     for s in summaries:
         s["file"] = Path(str(s.get("file", ""))).name
         s["has_rejects"] = bool(s.pop("rejects", None)) and bool(s.get("rejected"))
-    audit("import", case, {"files": [s["file"] for s in summaries], "kind": kind,
+    audit("import", case, {"via": "web upload", "files": [s["file"] for s in summaries], "kind": kind,
                            "loaded": sum(int(s.get("loaded") or 0) for s in summaries),
                            "rejected": sum(int(s.get("rejected") or 0) for s in summaries)})
     return ok({"files": summaries})
