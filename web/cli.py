@@ -13,7 +13,7 @@ __all__ = ["cli", "main"]
 
 # Modules that add subcommands through a `register(cli)` function; absent ones are skipped.
 COMMAND_MODULES = ("graphsvc.commands", "graphsvc.analytics_commands", "loaders.commands", "loaders.demo_commands",
-                   "web.commands", "graphsvc.export_commands")
+                   "web.commands", "web.demo_setup", "graphsvc.export_commands")
 
 
 class PochuanGroup(FlaskGroup):
