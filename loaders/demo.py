@@ -53,7 +53,20 @@ def build_world(size: str, seed: int) -> dw.World:
     dw._shopping(w, max(w.p["transfers"] - have, 0))
     w.tx.sort()
     _watch_innocents(w)
+    _merchant_hubs(w)
     return w
+
+
+def _merchant_hubs(w: dw.World, least: int = 50):
+    """List the shops paid by many different cards among the hubs (victims and gang cards shop there too)."""
+    shops = set(w.merchants)
+    payers = {}
+    for t in w.tx:
+        if t[2] in shops:
+            payers.setdefault(t[2], set()).add(t[1])
+    for m in w.merchants:
+        if len(payers.get(m, ())) >= least:
+            w.truth["hubs"].append({"type": "card", "key": w.card_no[m], "what": "商户 merchant"})
 
 
 def _victims(w: dw.World, gang: dict) -> list:

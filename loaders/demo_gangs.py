@@ -41,6 +41,7 @@ def _gang(w: World, g: int):
     farmers, owner_of = _farm_cards(w, g, len(roles), start)
     cards = [w.card(owner_of[k][0], owner_of[k][1], owner_of[k][2], bal=rng.randint(0, 500_00))
              for k in range(len(roles))]
+    _before_sale(w, cards, start)
     sinks = [w.card(boss, w.bank(), T0 + (start - rng.randint(30, 200)) * DAY, bal=rng.randint(1000_00, 90000_00))
              for _ in range(rng.randint(1, 2))]
     by_role = {r: [c for c, rr in zip(cards, roles) if rr == r] for r in ("一级卡", "二级卡", "三级卡", "取现")}
@@ -118,6 +119,19 @@ def _farm_cards(w: World, g: int, n: int, start: int):
     return farmers, plan
 
 
+def _before_sale(w: World, cards: list, start: int):
+    """Some cards had an ordinary life before the 卡农 sold them: purchases at platforms and popular shops."""
+    rng = w.rng
+    for c in cards:
+        if rng.random() < 0.4:
+            first = (w.card_opened[c] - T0) // DAY + 1
+            for _ in range(rng.randint(1, 5)):
+                day = rng.randint(min(first, start - 2), start - 2)
+                popular = w.merchants[rng.randrange(min(10, len(w.merchants)))]
+                dst = rng.choice(w.platforms) if rng.random() < 0.5 else popular
+                w.add(w.daytime(day, 8, 22), c, dst, rng.randint(10_00, 800_00), K_SHOP, 0, 1)
+
+
 def _devices(w: World, g: int, boss: int, cores: list, cards: list, start: int, span: int):
     """Give the gang its den (MAC, IP) and each 骨干 a handset; record who and what used them.
 
@@ -178,8 +192,10 @@ def _money(w: World, by_role, sinks, nets, start, span):
     down = {f: set() for f in firsts}
     victims = []
     pool = w.victim_pool
-    for _ in range(rng.randint(w.p["victims"] * 3 // 4, w.p["victims"] * 5 // 4)):
-        v = pool.pop()
+    earlier = getattr(w, "victims_so_far", [])
+    again = [earlier[rng.randrange(len(earlier))]] if earlier and rng.random() < 0.4 else []
+    for k in range(rng.randint(w.p["victims"] * 3 // 4, w.p["victims"] * 5 // 4)):
+        v = again.pop() if again else pool.pop()   # now and then a victim of an earlier gang is cheated again
         victims.append(v)
         vc = w.personal[v]
         t = w.daytime(start + rng.randrange(span), 9, 22)
@@ -191,6 +207,7 @@ def _money(w: World, by_role, sinks, nets, start, span):
             _split(w, f, fen, t, seconds, thirds, cashes, sinks, nets, down[f])
             t += rng.randint(20, 300) * MIN
             fen = min(int(fen * rng.uniform(1.3, 2.5)) // 100 * 100, 500_000_00)
+    w.victims_so_far = earlier + victims
     for s in sinks:
         for _ in range(rng.randint(2, 6)):
             w.add(w.daytime(start + rng.randrange(span + 30)), s, w.platforms[0], rng.randint(200_00, 9000_00),
