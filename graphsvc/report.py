@@ -21,6 +21,7 @@ __all__ = ["report_data", "report_html", "render_report", "write_report", "gang_
 
 need("report_batches", "report_case")
 TEMPLATES = Path(__file__).parent / "templates"
+SVG_UP_TO = 150  # charts up to this many nodes go in as SVG, bigger ones as PNG
 
 
 def _member_rows(chart: dict) -> list[dict]:
@@ -32,6 +33,17 @@ def _member_rows(chart: dict) -> list[dict]:
         rows.append({"role": role_of(n) or "", "type": type_name(n.get("type", "")), "label": n.get("label") or "",
                      "key": n.get("key") or "", "extra": extra})
     return rows
+
+
+def _jpeg(png: bytes) -> bytes:
+    """Return a PNG as JPEG, which WeasyPrint embeds as is (re-encoding a big PNG takes seconds)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.open(BytesIO(png)).convert("RGB").save(out, "JPEG", quality=88)
+    return out.getvalue()
 
 
 def gang_section(summary: dict, graph: dict | None, meta: dict) -> dict:
@@ -46,8 +58,12 @@ def gang_section(summary: dict, graph: dict | None, meta: dict) -> dict:
            "total_flow": summary.get("total_flow") or 0, "first": summary.get("first"), "last": summary.get("last"),
            "victims": [v for v in chart["victims"] if v.get("type") == "person"] or chart["victims"], "rows": _member_rows(chart), "diagram": None, "diagram_note": ""}
     gang_meta = {**meta, "title": f"团伙 {out['id']} 关系图 gang chart"}
-    svg = render(chart, gang_meta, "svg", font_stack=False)  # WeasyPrint draws it with the installed font
-    out["diagram"] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    if len(chart["nodes"]) <= SVG_UP_TO:  # vector, names stay text; WeasyPrint draws it with the installed font
+        out["diagram"] = "data:image/svg+xml;base64," + base64.b64encode(
+            render(chart, gang_meta, "svg", font_stack=False)).decode()
+    else:  # WeasyPrint takes minutes on a 500-node SVG: a bitmap; names are in the member table as text
+        out["diagram"] = "data:image/jpeg;base64," + base64.b64encode(_jpeg(render(chart, gang_meta, "png", dpi=60))).decode()
+        out["diagram_note"] = "大图为位图，成员见下表 large chart as an image; members are listed in the table"
     return out
 
 
