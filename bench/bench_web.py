@@ -95,15 +95,16 @@ def serve(data: Path, port: int) -> subprocess.Popen:
                             cwd=ROOT, env=env, start_new_session=True)
     import requests
 
-    for _ in range(200):
+    deadline = time.time() + 120
+    while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
                 return proc
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGTERM)
+    raise SystemExit("gunicorn did not start within 120 s")
 
 
 def session(base: str, user: str):

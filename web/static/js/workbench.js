@@ -25,6 +25,7 @@
   const nodes = new vis.DataSet();
   const edges = new vis.DataSet();
   const hidden = new Set();
+  const layered = new Set(); // nodes placed by layerGang: held during the layout, free to drag afterwards
   const history = [];
   let timeBounds = null; // [minMs, maxMs] over the loaded edges
   let lastExpand = null; // {type, key, cap} of the last expansion, for "more"
@@ -150,6 +151,7 @@
   }
   network.on("stabilizationIterationsDone", () => {
     network.setOptions({ physics: { enabled: false } });
+    if (layered.size) { nodes.update(Array.from(layered).filter((i) => nodes.get(i)).map((i) => ({ id: i, fixed: false }))); layered.clear(); }
     stabilizing = false;
     state.stabilizedAt = performance.now();
     state.lastStabilizeMs = state.stabilizedAt - (state.stabilizeStart || state.stabilizedAt);
@@ -174,7 +176,8 @@
       color: { background: t.color, border: role || t.color, highlight: { background: t.color, border: "#000" } },
       borderWidth: role ? 4 : 1, size: n.amount ? Math.min(30, 12 + Math.log10(1 + n.amount) * 2) : 14,
     };
-    if (near) { out.x = near.x + (Math.random() - 0.5) * 160; out.y = near.y + (Math.random() - 0.5) * 160; }
+    if (n._pos) { out.x = n._pos.x; out.y = n._pos.y; out.fixed = true; layered.add(n.id); }
+    else if (near) { out.x = near.x + (Math.random() - 0.5) * 160; out.y = near.y + (Math.random() - 0.5) * 160; }
     return out;
   }
   function edgeWidth(d) { return d.sum ? Math.min(12, 1 + Math.log10(1 + d.sum) * 1.2) : 1; }
@@ -212,7 +215,7 @@
       if (seen.has(n.id)) {
         const cur = nodes.get(n.id).data;
         const merged = Object.assign({}, cur, n, { role: n.role || cur.role, layer: n.layer ?? cur.layer });
-        nodes.update(Object.assign(visNode(merged), { x: undefined, y: undefined }));
+        nodes.update(Object.assign(visNode(merged), n._pos ? {} : { x: undefined, y: undefined }));
       } else { fresh.push(visNode(n, near)); seen.add(n.id); }
       hidden.delete(n.id);
     }
@@ -329,9 +332,38 @@
       network.setSelection({ nodes: g.nodes.map((n) => n.id), edges: g.edges.map(edgeKey) });
     });
   }
+  // Rows of the layered gang view: who runs it on top, money from victims down to cash and the boss's cards.
+  const TIER = { person: { "金主": 0, "骨干": 0, "卡商": 0, "受害人": 1, "卡农": 6, "取现": 6 },
+    card: { "一级卡": 2, "二级卡": 3, "三级卡": 4, "取现": 5 }, report: {} };
+  /** Give the gang's members a row by role (y fixed, x free) so the chain reads top to bottom. */
+  function layerGang(g) {
+    const rows = new Map();
+    for (const n of g.nodes || []) {
+      let t = (TIER[n.type] || {})[n.role];
+      if (n.type === "report") t = 1;
+      if (t === undefined) continue;
+      if (!rows.has(t)) rows.set(t, []);
+      rows.get(t).push(n);
+    }
+    // order each row by the mean x of its neighbours in the rows above (fewer crossings), then space evenly
+    const adj = new Map();
+    for (const e of g.edges || []) {
+      for (const [a, b] of [[e.from, e.to], [e.to, e.from]]) { if (!adj.has(a)) adj.set(a, []); adj.get(a).push(b); }
+    }
+    const x = new Map();
+    for (const t of Array.from(rows.keys()).sort((a, b) => a - b)) {
+      const list = rows.get(t);
+      const key = (n) => { const xs = (adj.get(n.id) || []).filter((m) => x.has(m)).map((m) => x.get(m));
+        return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0; };
+      list.sort((a, b) => key(a) - key(b));
+      const gap = Math.max(60, Math.min(150, 2400 / list.length));
+      list.forEach((n, i) => { n._pos = { x: (i - (list.length - 1) / 2) * gap, y: t * 170 }; x.set(n.id, n._pos.x); });
+    }
+  }
   async function openGang(id) {
     await run("gang", async () => {
       const g = await api(cfg.api + "/gangs/" + encodeURIComponent(id));
+      layerGang(g);
       snapshot();
       addGraph(g);
       truncatedNotice(g, null);
