@@ -62,6 +62,8 @@ def _extractor(layout: Layout):
         plan.append((f, g.index if (g.index is not None and g.template is None and g.values is None and not g.prefix)
                      else None, g, norm, f in req_fields))
     extras = layout.extras
+    label_amount = "转账金额" if layout.kind == "victims" else ""
+    missing = {"card": "缺少交易卡号 missing card number"} if layout.kind == "transfers" else {}
 
     def extract(cells: list) -> dict:
         out = {}
@@ -72,12 +74,14 @@ def _extractor(layout: Layout):
                 continue
             try:
                 out[f] = norm(raw)
-            except nz.BadValue:
+            except nz.BadValue as e:
                 if req:
+                    if label_amount and f == "amount":
+                        raise nz.BadValue(str(e).replace("交易金额", label_amount)) from None
                     raise
         for alts in required:
             if not any(a in out for a in alts):
-                raise nz.BadValue(_MISSING.get(alts[0], f"缺少 {alts[0]} missing {alts[0]}"))
+                raise nz.BadValue(missing.get(alts[0]) or _MISSING.get(alts[0], f"缺少 {alts[0]} missing {alts[0]}"))
         if extras:
             ex = {h: nz.text(cells[i]) for h, i in extras if i < n and cells[i] not in (None, "")}
             if ex:
@@ -150,13 +154,14 @@ def _phones(layout: Layout):
 def _devices(layout: Layout):
     """Convert a device row: the device and who used it (phone, card, person)."""
     ex = _extractor(layout)
+    raw_key = layout.normalizers["device"] is nz.raw
 
     def conv(cells, src, ch: Chunk, mark):
         r = ex(cells)
-        try:
+        if raw_key:
+            key, kind = r["device"], nz.device_kind(r.get("device_kind", "")) or r.get("device_kind") or None
+        else:
             key, kind = nz.device(r["device"], r.get("device_kind", ""))
-        except nz.BadValue:
-            raise
         first, last = r.get("first"), r.get("last")
         first = first[0] if first else None
         last = last[0] if last else first

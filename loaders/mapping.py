@@ -45,7 +45,7 @@ KIND_ALIASES = {"人员": "persons", "开户信息": "cards", "手机卡": "phon
 NORMALIZERS = {"text": nz.text, "card": nz.card, "account": nz.account, "phone": nz.phone, "person_id": nz.person_id,
                "amount": nz.amount, "signed_amount": nz.signed_amount, "time": nz.time, "ip": nz.ip, "mac": nz.mac,
                "imei": nz.imei, "direction": nz.direction, "cash_flag": nz.cash_flag, "gender": nz.gender,
-               "raw": nz.text}
+               "raw": nz.raw}
 
 
 def _canon(h: str) -> str:

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from datetime import date, datetime, timedelta
 
-__all__ = ["BadValue", "text", "card", "account", "phone", "person_id", "id_valid", "upgrade_id15", "amount",
+__all__ = ["BadValue", "text", "raw", "card", "account", "phone", "person_id", "id_valid", "upgrade_id15", "amount",
            "signed_amount", "time", "ip", "mac", "imei", "device", "device_kind", "direction", "cash_flag",
            "gender", "ID_WEIGHTS"]
 
@@ -37,6 +37,11 @@ def text(v) -> str:
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%d %H:%M:%S")
     return str(v).strip()
+
+
+def raw(v) -> str:
+    """Return a key of another institution's layout as given (trimmed): no validation, no check digit."""
+    return text(v)
 
 
 def card(v) -> str:
