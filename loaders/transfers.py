@@ -102,5 +102,5 @@ def transfer_converter(layout: Layout, extract):
                 ch.use("load_uses_card_device", a, dev, src, tm, tm, mark)
         bal = r.get("balance")
         add_transfer(ch, [a, b, serial or pair, pair, ts, tm, amt, serial, r.get("summary", ""), r.get("channel", ""),
-                          r.get("branch", ""), ip, mac, [side], [src], "" if bal is None else repr(bal), extra])
+                          r.get("branch", ""), ip, mac, [side], [src], bal, extra])
     return conv

@@ -173,6 +173,6 @@ def _packed(r: list) -> list:
     out = [str(v) if not isinstance(v, str) else v for v in r]
     out[SIDES] = ",".join(r[SIDES])
     out[SRC] = ",".join(r[SRC])
-    out[AMOUNT] = repr(r[AMOUNT])
-    out[BALANCE] = r[BALANCE]
+    out[AMOUNT] = str(round(r[AMOUNT] * 100))
+    out[BALANCE] = "" if r[BALANCE] is None else str(round(r[BALANCE] * 100))
     return out
