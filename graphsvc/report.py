@@ -67,10 +67,27 @@ def gang_section(summary: dict, graph: dict | None, meta: dict) -> dict:
     return out
 
 
+def _short(values: list, keep: int = 3) -> str:
+    """Join a list with 、, keeping the first few and the count of the rest (a cell stays one or two lines)."""
+    values = [str(v) for v in values or []]
+    more = f" 等{len(values)}个" if len(values) > keep else ""
+    return "、".join(values[:keep]) + more
+
+
 def _cells(row: dict, columns) -> list:
-    """Return a freeze-list row's cells in column order, lists joined with 、."""
-    return ["、".join(map(str, row.get(c) or [])) if isinstance(row.get(c), list) else
-            ("" if row.get(c) is None else row.get(c)) for c, _ in columns]
+    """Return a freeze-list row's cells in column order, lists shortened, report keys counted."""
+    out = []
+    for c, _ in columns:
+        v = row.get(c)
+        if c == "reports" and isinstance(v, list):
+            out.append(f"{len(v)} 起")
+        elif isinstance(v, list):
+            out.append(_short(v))
+        elif isinstance(v, float):
+            out.append(f"{v:,.2f}")
+        else:
+            out.append("" if v is None else v)
+    return out
 
 
 def report_data(store, case: str, user: str, max_gangs: int = 20) -> dict:
