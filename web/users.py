@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import closing
+import os
+import threading
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -34,14 +36,27 @@ _SCHEMA = (
 )
 
 
+_local = threading.local()
+
+
 def _db(data: str | Path) -> sqlite3.Connection:
-    """Open the users database of a data folder, creating its tables once."""
-    path = Path(data) / "users.sqlite3"
-    con = sqlite3.connect(path, timeout=30)
-    con.row_factory = sqlite3.Row
-    con.execute("PRAGMA journal_mode=WAL")
-    for sql in _SCHEMA:
-        con.execute(sql)
+    """Return this thread's connection to the users database of a data folder, creating its tables once.
+
+    Kept open: every web request reads it, and closing the last connection of a WAL database costs a checkpoint.
+    """
+    path = Path(data).resolve() / "users.sqlite3"
+    cons = _local.__dict__.setdefault("cons", {})
+    key = (os.getpid(), str(path))
+    con = cons.get(key)
+    if con is None:
+        con = sqlite3.connect(path, timeout=30)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        for sql in _SCHEMA:
+            con.execute(sql)
+        con.commit()
+        cons[key] = con
     return con
 
 
@@ -82,7 +97,7 @@ def add_user(data, name: str, role: str, password: str, unit: str | None = None,
     name, role = check_name(name), parse_role(role)
     _check_password(password)
     now = datetime.now().isoformat(timespec="seconds")
-    with closing(_db(data)) as con, con:
+    with nullcontext(_db(data)) as con, con:
         if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise BadInput(f"user {name!r} exists", "choose another name, or `pochuan user assign`", field="name")
         con.execute("INSERT INTO users (name, pw_hash, role, unit, display, created, pw_changed) "
@@ -95,13 +110,13 @@ def add_user(data, name: str, role: str, password: str, unit: str | None = None,
 
 def user_exists(data, name: str) -> bool:
     """Say whether a user of that name exists."""
-    with closing(_db(data)) as con:
+    with nullcontext(_db(data)) as con:
         return con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
 
 
 def get_user(data, name: str) -> dict:
     """Return a user (without the hash) and their directly assigned cases."""
-    with closing(_db(data)) as con:
+    with nullcontext(_db(data)) as con:
         row = con.execute("SELECT name, role, unit, display, active, created, pw_changed FROM users WHERE name = ?",
                           (name,)).fetchone()
         if row is None:
@@ -112,7 +127,7 @@ def get_user(data, name: str) -> dict:
 
 def check_login(data, name: str, password: str) -> dict | None:
     """Return the user when the name and password match an active account, else None."""
-    with closing(_db(data)) as con:
+    with nullcontext(_db(data)) as con:
         row = con.execute("SELECT pw_hash, active FROM users WHERE name = ?", (name or "",)).fetchone()
     if row is None:
         check_password_hash(generate_password_hash("x"), password or "")  # same time as a wrong password
@@ -125,7 +140,7 @@ def check_login(data, name: str, password: str) -> dict | None:
 def set_password(data, name: str, password: str) -> None:
     """Replace a user's password; sessions opened before are ended (pw_changed moves)."""
     _check_password(password)
-    with closing(_db(data)) as con, con:
+    with nullcontext(_db(data)) as con, con:
         cur = con.execute("UPDATE users SET pw_hash = ?, pw_changed = ? WHERE name = ?",
                           (generate_password_hash(password), datetime.now().isoformat(timespec="seconds"), name))
         if not cur.rowcount:
@@ -134,7 +149,7 @@ def set_password(data, name: str, password: str) -> None:
 
 def set_active(data, name: str, active: bool) -> None:
     """Enable or disable an account."""
-    with closing(_db(data)) as con, con:
+    with nullcontext(_db(data)) as con, con:
         if not con.execute("UPDATE users SET active = ? WHERE name = ?", (int(active), name)).rowcount:
             raise NotFound(f"no user {name!r}")
 
@@ -142,7 +157,7 @@ def set_active(data, name: str, active: bool) -> None:
 def assign(data, name: str, case: str, unit: str | None = None) -> None:
     """Give a user access to a case; the case joins the user's unit (or `unit`) if it has none yet."""
     check_case(case)
-    with closing(_db(data)) as con, con:
+    with nullcontext(_db(data)) as con, con:
         row = con.execute("SELECT unit FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFound(f"no user {name!r}", "create it with `pochuan user add`")
@@ -154,7 +169,7 @@ def assign(data, name: str, case: str, unit: str | None = None) -> None:
 
 def unassign(data, name: str, case: str) -> None:
     """Take a case away from a user."""
-    with closing(_db(data)) as con, con:
+    with nullcontext(_db(data)) as con, con:
         con.execute("DELETE FROM user_cases WHERE name = ? AND case_no = ?", (name, case))
 
 
@@ -162,7 +177,7 @@ def cases_of(data, user: dict) -> list[str] | None:
     """Return the case numbers a user may see; None means every case (admin)."""
     if user["role"] == "admin":
         return None
-    with closing(_db(data)) as con:
+    with nullcontext(_db(data)) as con:
         found = {r[0] for r in con.execute("SELECT case_no FROM user_cases WHERE name = ?", (user["name"],))}
         if user["role"] == "supervisor" and user.get("unit"):
             found |= {r[0] for r in con.execute("SELECT case_no FROM case_units WHERE unit = ?", (user["unit"],))}
@@ -177,6 +192,6 @@ def can_access(data, user: dict, case: str) -> bool:
 
 def list_users(data) -> list[dict]:
     """Return every user with their cases, without hashes."""
-    with closing(_db(data)) as con:
+    with nullcontext(_db(data)) as con:
         names = [r[0] for r in con.execute("SELECT name FROM users ORDER BY name")]
     return [get_user(data, n) for n in names]
