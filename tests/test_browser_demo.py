@@ -40,6 +40,18 @@ def test_from_a_planted_card_to_its_gang(app, store, artifacts, tmp_path):
         wait_idle(page)
         shown = set(page.evaluate("window.pochuanWB.nodes.get().filter(n => n.data.role).map(n => n.id)"))
         page.screenshot(path=str(artifacts / "web-demo-2-gang.png"))
+
+        hub = truth["hubs"][0]                                       # a public Wi-Fi IP: hundreds of cards
+        page.click("#btn-clear")
+        page.evaluate("(id) => window.pochuanWB.startFrom(id)", f"{hub['type']}:{hub['key']}")
+        page.wait_for_function("() => window.pochuanWB.nodes.length > 1", timeout=30000)
+        wait_idle(page)
+        capped = page.evaluate("window.pochuanWB.nodes.length")
+        assert page.is_visible("#btn-more"), "a capped expansion must offer more"
+        page.click("#btn-more")
+        page.wait_for_function(f"() => window.pochuanWB.nodes.length > {capped}", timeout=60000)
+        wait_idle(page)
+        page.screenshot(path=str(artifacts / "web-demo-3-hub-more.png"))
         assert not problems, problems
     found = len(planted & shown) / len(planted)
     assert found >= 0.6, f"only {found:.0%} of the planted gang's persons and cards are on the screen"

@@ -50,7 +50,7 @@ def test_investigator_goes_from_one_card_to_its_gang(app, store, artifacts):
         page.evaluate(f"window.pochuanWB.network.selectNodes(['card:{CARD1}'])")
         before = page.evaluate("window.pochuanWB.nodes.length")
         page.click("#btn-trace-down")
-        page.wait_for_function("() => window.pochuanWB.nodes.get().some(n => n.data.layer >= 2)", timeout=20000)
+        page.wait_for_function("() => window.pochuanWB.nodes.get().some(n => n.data.traceLayer >= 2)", timeout=20000)
         assert page.evaluate("window.pochuanWB.nodes.length") >= before
         page.wait_for_timeout(300)
         page.screenshot(path=str(artifacts / "web-3-trace.png"))

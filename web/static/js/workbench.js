@@ -165,7 +165,7 @@
     if (text.length > 28) text = text.slice(0, 27) + "…";
     const tags = [];
     if (n.role) tags.push(n.role);
-    if (n.type === "card" && n.layer !== null && n.layer !== undefined) tags.push("L" + n.layer);
+    if (n.traceLayer !== null && n.traceLayer !== undefined) tags.push("L" + n.traceLayer);
     return (tags.length ? "[" + tags.join(" ") + "] " : "") + text;
   }
   function visNode(n, near) {
@@ -214,7 +214,8 @@
     for (const n of g.nodes || []) {
       if (seen.has(n.id)) {
         const cur = nodes.get(n.id).data;
-        const merged = Object.assign({}, cur, n, { role: n.role || cur.role, layer: n.layer ?? cur.layer });
+        const merged = Object.assign({}, cur, n, { role: n.role || cur.role, layer: n.layer ?? cur.layer,
+          traceLayer: n.traceLayer ?? cur.traceLayer });
         nodes.update(Object.assign(visNode(merged), n._pos ? {} : { x: undefined, y: undefined }));
       } else { fresh.push(visNode(n, near)); seen.add(n.id); }
       hidden.delete(n.id);
@@ -316,6 +317,7 @@
       const min = Number($("min-amount").value) || 0;
       if (min > 0) p.min_amount = min;
       const g = await api(cfg.api + "/trace?" + qs(p));
+      for (const n of g.nodes || []) n.traceLayer = n.layer; // layers of the money trail (L1 = first hop)
       snapshot();
       addGraph(g, "card:" + key);
       truncatedNotice(g, null);
@@ -439,7 +441,7 @@
   function showNode(n) {
     const rows = [["id", n.id]];
     if (n.role) rows.push([T("role"), n.role]);
-    if (n.layer !== null && n.layer !== undefined) rows.push([T("layer"), n.layer]);
+    if (n.traceLayer !== null && n.traceLayer !== undefined) rows.push([T("layer"), n.traceLayer]);
     if (n.amount) rows.push([T("sum"), money(n.amount)]);
     for (const [k, v] of Object.entries(n.props || {})) rows.push([k, v]);
     const prov = n.provenance || [];
@@ -458,7 +460,7 @@
     showNode(n.data);
     const d = n.data;
     const res = await run("entity", () => api(cfg.api + "/entity?" + qs({ type: d.type, key: d.key })));
-    if (res) { showNode(Object.assign({}, d, res.entity, { role: d.role || res.entity.role, layer: d.layer })); updateStatus(); }
+    if (res) { showNode(Object.assign({}, d, res.entity, { role: d.role || res.entity.role, layer: d.layer, traceLayer: d.traceLayer })); updateStatus(); }
   }
   function showEdge(id) {
     const e = edges.get(id);
