@@ -77,8 +77,8 @@ def _gang(w: World, g: int):
     listed = [i for i in dealers + farmers if rng.random() < 0.3] or [dealers[0]]
     for i in listed:
         w.watch.append((i, rng.choice(_CATEGORIES), rng.choice(_SOURCES)))
-    w.gang_people = getattr(w, "gang_people", []) + [[boss] + cores + dealers + farmers + cashers]
-    w.gang_cards = getattr(w, "gang_cards", []) + [(by_role, sinks)]
+    w.gang_people.append([boss] + cores + dealers + farmers + cashers)
+    w.gang_cards.append((by_role, sinks))
 
 
 def _day(d: int) -> str:
@@ -192,7 +192,7 @@ def _money(w: World, by_role, sinks, nets, start, span):
     down = {f: set() for f in firsts}
     victims = []
     pool = w.victim_pool
-    earlier = getattr(w, "victims_so_far", [])
+    earlier = w.victims_so_far
     again = [earlier[rng.randrange(len(earlier))]] if earlier and rng.random() < 0.4 else []
     for k in range(rng.randint(w.p["victims"] * 3 // 4, w.p["victims"] * 5 // 4)):
         v = again.pop() if again else pool.pop()   # now and then a victim of an earlier gang is cheated again

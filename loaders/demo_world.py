@@ -68,6 +68,10 @@ class World:
         self.seizures = []        # (holder person index, item type, item key, ts, place)
         self.reports = []         # (victim person index, from card, to card, fen, ts, reported ts)
         self.watch = []           # (person index, category, source)
+        self.gang_people = []     # per gang: person indices of its members
+        self.gang_cards = []      # per gang: ({role: [card]}, [sink card])
+        self.victims_so_far = []  # victims of the gangs planted so far (some are cheated twice)
+        self.cash_of = []         # per replying bank: indices of its cash points
         self.truth = {"case": self.case, "size": size, "seed": seed, "files": [], "gangs": [], "clusters": [],
                       "hubs": [], "alerts": [], "thresholds": {"high_frequency_opening": HF_THRESHOLDS},
                       "innocent": {"persons": [], "cards": []}}
@@ -94,6 +98,10 @@ class World:
         self.card_status.append("正常" if self.rng.random() < 0.93 else self.rng.choice(["冻结", "销户", "止付"]))
         self.card_bal.append(bal if bal is not None else self.rng.randint(2_000_00, 80_000_00))
         return len(self.card_no) - 1
+
+    def cashpoint(self, bank: int) -> int:
+        """Return one of the ATMs or counters of a bank (index into cashpoints)."""
+        return self.rng.choice(self.cash_of[bank])
 
     def netdev(self, ip: str, mac: str) -> int:
         """Register an (IP, MAC) pair transfers are made from; return its index."""
@@ -245,7 +253,6 @@ def _sides(rng) -> int:
 def _cashpoints(w: World):
     """Make the ATMs and counters of every replying bank (a dozen each)."""
     rng = w.rng
-    w.cash_of = []
     for bank in range(REPLYING):
         names = []
         for _ in range(12):
@@ -254,14 +261,6 @@ def _cashpoints(w: World):
                                 f"{rng.randint(1, 9):02d}")
             names.append(len(w.cashpoints) - 1)
         w.cash_of.append(names)
-
-
-def _cashpoint(w: World, bank: int) -> int:
-    """Return a cash point of a bank (index into w.cashpoints)."""
-    return w.rng.choice(w.cash_of[bank])
-
-
-World.cashpoint = _cashpoint
 
 
 def _shopping(w: World, n: int):
