@@ -16,7 +16,7 @@ from .export_style import EDGE_NAMES, FONT, FONT_STACK, TYPE_SHAPES, color_of, l
 
 __all__ = ["build_dot", "render", "drawn_edges", "MAX_INCHES", "DPI", "LARGE_CHART"]
 
-MAX_INCHES = 80     # PNG/SVG/PDF are scaled down to fit this many inches a side (PNG <= 7680 px at DPI)
+MAX_INCHES = 64     # PNG/SVG/PDF are scaled down to fit this many inches a side (PNG <= 6144 px at DPI)
 DPI = 96
 LABEL_EDGES_UP_TO = 400  # above this, amounts on arrows would hide the chart (and slow the layout)
 LARGE_CHART = 300        # above this many nodes, holds/uses links stay in the tables, not on the chart
@@ -33,7 +33,9 @@ def _node_label(node: dict) -> str:
     """Return the text of a node: role, display label, and the key when the label hides it."""
     role = role_of(node)
     label, key = str(node.get("label") or node.get("key")), str(node.get("key") or "")
-    lines = [f"【{role}】" if role else f"[{type_name(node.get('type', ''))}]", label]
+    head, _, rest = label.partition(" ")
+    lines = [f"【{role}】" if role else f"[{type_name(node.get('type', ''))}]"]
+    lines += [head, rest] if len(label) > 14 and rest else [label]  # two short lines keep the chart narrow
     if key and key not in label and node.get("type") in ("card", "phone", "device", "person"):
         lines.append(key)
     if node.get("amount"):

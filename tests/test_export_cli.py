@@ -25,6 +25,11 @@ def _ids(truth, types=("person", "card")):
     return [f"{m['type']}:{m['key']}" for m in truth["gangs"][0]["members"] if m["type"] in types]
 
 
+def _name(node):
+    """Return a person's name (labels also carry the ID number, drawn on a line of its own)."""
+    return (node.get("props") or {}).get("name") or node["label"].split()[0]
+
+
 def _svg_texts(path):
     return {"".join(t.itertext()).strip() for t in ET.parse(path).getroot().iter(f"{SVG}text")}
 
@@ -46,7 +51,7 @@ def test_export_selection_svg_from_json_file(runner, store, case, settings, tmp_
                          "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["nodes"] == len(ids)
-    names = {n["label"] for n in selection_graph(store, "T1", ids)["nodes"] if n["type"] == "person"}
+    names = {_name(n) for n in selection_graph(store, "T1", ids)["nodes"] if n["type"] == "person"}
     assert names and names <= _svg_texts(out)
     last = audit.entries(settings["POCHUAN_DATA"], action="export", limit=1)[0]
     assert last["user"] == "督导甲" and last["case"] == "T1" and last["what"]["kind"] == "selection"
@@ -90,7 +95,7 @@ def _gang_id(store):
 def test_export_real_gang_every_format(runner, store, case, tmp_path, artifacts):
     gang = _gang_id(store)
     graph = fetch(store, "T1", "gang", gang["id"])
-    persons = {n["label"] for n in graph["nodes"] if n["type"] == "person" and n.get("role")}
+    persons = {_name(n) for n in graph["nodes"] if n["type"] == "person" and n.get("role")}
     for fmt in ("html", "svg", "png", "pdf", "graphml", "csv", "xlsx"):
         out = tmp_path / f"gang.{fmt}"
         res = runner.invoke(["export", "--case", "T1", "--gang", str(gang["id"]), "-o", str(out)])

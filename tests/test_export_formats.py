@@ -103,7 +103,7 @@ def test_png_has_expected_size_and_is_not_blank(gang, tmp_path, artifacts):
     im = Image.open(path)
     assert im.format == "PNG"
     assert abs(im.width - w_pt * 96 / 72) <= 3 and abs(im.height - h_pt * 96 / 72) <= 3, (im.size, w_pt, h_pt)
-    assert max(im.size) <= 80 * 96
+    assert max(im.size) <= 64 * 96
     gray = im.convert("L")
     dark = sum(gray.histogram()[:200])
     assert dark / (im.width * im.height) > 0.01  # drawn, not blank
