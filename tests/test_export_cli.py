@@ -126,3 +126,22 @@ def test_report_pdf_of_a_case(runner, store, case, settings, tmp_path, artifacts
     last = audit.entries(settings["POCHUAN_DATA"], action="report", limit=1)[0]
     assert last["user"] == "督导乙" and last["case"] == "T1"
     shutil.copy(out, artifacts / "export-report.pdf")
+
+
+def test_export_cluster_png_and_csv(runner, store, case, tmp_path):
+    from graphsvc import analytics
+
+    found = analytics.clusters(store, "T1")["clusters"]
+    assert found, "the fixture plants a shared-device cluster"
+    cluster = max(found, key=lambda c: c.get("size") or 0)
+    out = tmp_path / "cluster.csv"
+    res = runner.invoke(["export", "--case", "T1", "--cluster", str(cluster["id"]), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    import csv
+
+    keys = {r["标识 key"] for r in csv.DictReader(open(out, encoding="utf-8-sig"))}
+    assert {m["key"] for m in cluster["members"]} <= keys and {d["key"] for d in cluster["devices"]} <= keys
+    res = runner.invoke(["export", "--case", "T1", "--cluster", str(cluster["id"]), "-o", str(tmp_path / "c.png")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(["export", "--case", "T1", "--cluster", "NOPE", "-o", str(tmp_path / "n.png")])
+    assert res.exit_code == 2 and "NOPE" in res.output
