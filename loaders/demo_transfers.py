@@ -82,6 +82,7 @@ class _Bank:
         self.fmt_amount = getattr(self, "_a_" + lay["amount"])
         self.bad_at = sorted(w.rng.sample(range(3, 300), 3))
         self.old15 = bank in (1, 4)
+        self.last = None
 
     def _t_dash(self, ts):
         d, s = self.days.get(ts)[0], ts % 86400
@@ -169,9 +170,10 @@ class _Bank:
         if self.lay.get("shop"):
             row.append(w.shop_name.get(cp if out else me, "") if kind == K_SHOP and cp >= 0 else "")
         self.sink.row(row)
-        if self.bad_at and self.sink.rows == self.bad_at[0]:
+        if self.bad_at and self.sink.rows >= self.bad_at[0]:
             self.bad_at.pop(0)
             self._plant_bad(row, len(self.bad_at))
+        self.last = row
 
     def _plant_bad(self, row, k):
         """Write a broken copy of a row: unparsable time, non-numeric amount, or no card number."""
@@ -188,6 +190,9 @@ class _Bank:
 
     def close(self) -> dict:
         """Finish the file (one bank ends with a truncated line) and return its truth entry."""
+        while self.bad_at and self.last:       # a short reply still gets its three bad rows
+            self.bad_at.pop(0)
+            self._plant_bad(self.last, len(self.bad_at))
         if self.lay.get("truncated") and self.lay["ext"] != "xlsx":
             w = self.w
             c = next(k for k in range(len(w.card_no)) if w.card_bank[k] == self.bank)
