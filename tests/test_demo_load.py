@@ -8,7 +8,10 @@ import pytest
 
 from loaders.demo import generate
 
-load_files = pytest.importorskip("loaders.api").load_files
+try:
+    from loaders import load_files            # the contract's entry point
+except ImportError:                            # the loaders not wired into the package yet
+    load_files = pytest.importorskip("loaders.api").load_files
 
 
 @pytest.fixture(scope="module")
