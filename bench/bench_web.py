@@ -191,25 +191,32 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     runs = []
     try:
+        single = run_once(base, names[:1], case, keys, 10)  # service time without queueing
+        single = {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95)} for k, v in single.items() if k != "errors"}
+        print("1 client: " + "; ".join(f"{k} p50={v['p50']:.1f} p95={v['p95']:.1f} ms" for k, v in single.items()),
+              file=sys.stderr)
         for i in range(args.runs):
+            load_before = os.getloadavg()[0]
             lat = run_once(base, names, case, keys, args.seconds)
             summary = {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
                        for k, v in lat.items() if k != "errors"}
             summary["errors"] = len(lat.get("errors", []))
+            summary["load"] = (load_before, os.getloadavg()[0])
             if lat.get("errors"):
                 print("errors, first:", lat["errors"][:3], file=sys.stderr)
             runs.append(summary)
             print(f"run {i + 1}: " + "; ".join(f"{k} n={v['n']} p50={v['p50']:.1f} p95={v['p95']:.1f} ms"
-                                                for k, v in summary.items() if k != "errors"), file=sys.stderr)
+                                                for k, v in summary.items() if k not in ("errors", "load")) +
+                  f"; load average {summary['load'][0]:.1f} -> {summary['load'][1]:.1f}", file=sys.stderr)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
-    report(args, case, truth, runs)
+    report(args, case, truth, runs, single)
 
 
-def report(args, case: str, truth: dict, runs: list[dict]) -> None:
+def report(args, case: str, truth: dict, runs: list[dict], single: dict) -> None:
     """Write the medians over runs to the results file and print them."""
-    names = [k for k in runs[0] if k != "errors"]
+    names = [k for k in runs[0] if k not in ("errors", "load")]
     med = {k: {m: statistics.median(r[k][m] for r in runs) for m in ("p50", "p95", "p99")} for k in names}
     rps = {k: statistics.median(r[k]["n"] for r in runs) / args.seconds for k in names}
     base95 = med.get("baseline /api/cases", {}).get("p95") or float("nan")
@@ -224,8 +231,12 @@ def report(args, case: str, truth: dict, runs: list[dict]) -> None:
     for k in names:
         lines.append(f"| {k} | {rps[k]:.0f} | {med[k]['p50']:.1f} | {med[k]['p95']:.1f} | {med[k]['p99']:.1f} | "
                      f"{med[k]['p95'] / base95:.1f} |")
-    lines += ["", f"Target: search and neighbourhood p95 <= 100 ms. Errors (non-200): "
-              f"{sum(r['errors'] for r in runs)}.", "",
+    lines += ["", "One client alone (service time, no queueing), 10 s: " + "; ".join(
+        f"{k} p50 {v['p50']:.1f} ms, p95 {v['p95']:.1f} ms" for k, v in single.items()) + ".",
+        "", "Load average (1 min) before -> after each run, on 2 cores: " + "; ".join(
+        f"{r['load'][0]:.1f} -> {r['load'][1]:.1f}" for r in runs) + ".",
+        "", f"Target: search and neighbourhood p95 <= 100 ms. Errors (non-200): "
+        f"{sum(r['errors'] for r in runs)}.", "",
               "Per run (p95 ms): " + "; ".join(", ".join(f"{k} {r[k]['p95']:.0f}" for k in names) for r in runs), ""]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
