@@ -83,6 +83,8 @@ class _Bank:
         self.bad_at = sorted(w.rng.sample(range(3, 300), 3))
         self.old15 = bank in (1, 4)
         self.last = None
+        self.me, self.cp = {}, {}             # card -> its cells, computed once per card
+        self.shop = bool(lay.get("shop"))
 
     def _t_dash(self, ts):
         d, s = self.days.get(ts)[0], ts % 86400
@@ -127,35 +129,47 @@ class _Bank:
             return ids.id15(p.pid)
         return p.pid
 
+    def _me(self, card: int) -> tuple:
+        """Return the cells of the bank's own card: number, account, name, owner ID."""
+        w = self.w
+        no, owner = w.card_no[card], w.card_owner[card]
+        got = (no, no if self.bank < 5 else "", w.card_name[card], self._pid(owner) if owner >= 0 else "")
+        self.me[card] = got
+        return got
+
+    def _cp(self, card: int) -> tuple:
+        """Return the cells of a counterparty card: number, name, owner ID, bank."""
+        w = self.w
+        owner = w.card_owner[card]
+        got = (w.card_no[card], w.card_name[card], self._pid(owner) if owner >= 0 else "",
+               ids.BANKS[w.card_bank[card]][0])
+        self.cp[card] = got
+        return got
+
     def side(self, i, ts, me, cp, fen, kind, net, out, bal, serial):
         """Write the row of transfer i as seen from card `me` (out: it paid)."""
         w = self.w
-        no = w.card_no[me]
-        owner = w.card_owner[me]
+        no, acct, name, pid = self.me.get(me) or self._me(me)
         summary, channel, cash = _KIND[kind]
         if kind == K_SHOP and cp >= 0 and cp in w.shop_name:
             channel = "扫码支付" if net else "POS"
-        cash_row = kind in _CASH
-        if cash_row:
+        if kind in _CASH:
             cp_no = cp_name = cp_id = cp_bank = ""
             branch = w.cashpoints[net]
             ip = mac = ""
         else:
-            cp_no = w.card_no[cp]
+            cp_no, cp_name, cp_id, cp_bank = self.cp.get(cp) or self._cp(cp)
             if i % 41 == 0:
                 cp_no = ids.messy_card(cp_no, i // 41)
-            cpo = w.card_owner[cp]
-            cp_name = w.card_name[cp]
-            cp_id = self._pid(cpo) if cpo >= 0 and i % 3 else ""
-            cp_bank = ids.BANKS[w.card_bank[cp]][0]
+            if not i % 3:
+                cp_id = ""
             branch = "" if channel != "柜面" else f"{ids.BANKS[self.bank][0]}营业部"
             ip, mac = w.net[net] if out else ("", "")
             if ip:
                 ip, mac = ids.messy_ip(ip, i), ids.messy_mac(mac, i)
         t = self.fmt_time(ts)
         amt = self.fmt_amount(fen)
-        card_txt = no if i % 53 else ids.messy_card(no, i // 53)
-        row = [card_txt, no if self.bank < 5 else "", w.card_name[me], self._pid(owner) if owner >= 0 else "", t]
+        row = [no if i % 53 else ids.messy_card(no, i // 53), acct, name, pid, t]
         d = self.dir
         if d == "two":
             row += [amt, ""] if out else ["", amt]
@@ -167,7 +181,7 @@ class _Bank:
         if self.flags:
             row.append(self.flags[1] if out else self.flags[2])
         row += [cp_no, cp_name, cp_id, cp_bank, serial, summary, branch, channel, ip, mac, cash]
-        if self.lay.get("shop"):
+        if self.shop:
             row.append(w.shop_name.get(cp if out else me, "") if kind == K_SHOP and cp >= 0 else "")
         self.sink.row(row)
         if self.bad_at and self.sink.rows >= self.bad_at[0]:
