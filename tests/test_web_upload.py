@@ -60,3 +60,16 @@ def test_upload_validates_its_inputs(loader):
     assert_error(_post(client, token, []), 400, "files")
     assert_error(_post(client, token, [(io.BytesIO(persons_csv()), "a.csv")], kind="spaceships"), 400, "kind")
     assert_error(_post(client, token, [(io.BytesIO(b"MZ..."), "tool.exe")]), 400, "files")
+
+
+def test_whole_case_results_are_recomputed_after_an_import(app, loader):
+    from web.api import case_cached
+
+    client, _, token = loader
+    calls = []
+    with app.test_request_context():
+        first = case_cached("T1", "probe", lambda: calls.append(1) or len(calls))
+        assert case_cached("T1", "probe", lambda: calls.append(1) or len(calls)) == first == 1
+    assert _post(client, token, [(io.BytesIO(persons_csv()), "more.csv")]).status_code == 200
+    with app.test_request_context():
+        assert case_cached("T1", "probe", lambda: calls.append(1) or len(calls)) == 2

@@ -6,6 +6,9 @@ records the action in the audit trail, and answers {"ok": true, ...data}.
 from __future__ import annotations
 
 import importlib
+import threading
+import time
+from collections import OrderedDict
 
 from flask import Blueprint, current_app, jsonify
 
@@ -21,7 +24,10 @@ __all__ = ["bp", "analytics", "store", "case_batches"]
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 PREFIX = "/cases/<case>"
-need("web_case_batches")
+need("web_case_batches", "web_case_version")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SECONDS = 600
 
 
 def store():
@@ -37,6 +43,29 @@ def analytics():
         if e.name != "graphsvc.analytics":
             raise
         raise ApiError(503, "analytics module not available", "unavailable") from None
+
+
+def case_cached(case: str, name: str, compute):
+    """Return a whole-case result (gangs, alerts, clusters) computed once per data version of the case.
+
+    The version is the case's import batches (count, last finished): a new load recomputes; entries also
+    expire after CACHE_SECONDS, for data written without a batch.
+    """
+    st = store()
+    version = tuple(st.read("web_case_version", case=case).one().values())
+    key = (id(st), current_app.config.get("POCHUAN_GRAPH_NAME"), case, name, version)
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit and now - hit[0] < CACHE_SECONDS:
+            _CACHE.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = (now, value)
+        while len(_CACHE) > 64:
+            _CACHE.popitem(last=False)
+    return value
 
 
 def ok(data: dict, status: int = 200):
@@ -145,7 +174,7 @@ def gangs(case):
     """The gangs (团伙) found in a case."""
     case = _query(case)
     v.only()
-    res = analytics().gangs(store(), case)
+    res = case_cached(case, "gangs", lambda: analytics().gangs(store(), case))
     audit("gangs", case, {"gangs": len(res.get("gangs", []))})
     return ok(res)
 
@@ -169,7 +198,7 @@ def clusters(case):
     """Groups of entities sharing devices (shared-device clusters)."""
     case = _query(case)
     v.only()
-    res = analytics().clusters(store(), case)
+    res = case_cached(case, "clusters", lambda: analytics().clusters(store(), case))
     audit("clusters", case, {"clusters": len(res.get("clusters", []))})
     return ok(res)
 
@@ -180,7 +209,7 @@ def alerts(case):
     """Warnings: high-frequency card opening, watch-list hits, holder mismatch, cross-case entities."""
     case = _query(case)
     v.only()
-    res = analytics().alerts(store(), case)
+    res = case_cached(case, "alerts", lambda: analytics().alerts(store(), case))
     audit("alerts", case, {"alerts": len(res.get("alerts", []))})
     return ok(res)
 

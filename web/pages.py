@@ -9,7 +9,7 @@ from graphsvc.errors import PochuanError
 from graphsvc.model import ENTITY_TYPES
 from graphsvc.stats import case_stats, list_cases
 
-from .api import analytics, case_batches, store
+from .api import analytics, case_batches, case_cached, store
 from .auth import QUERY_ROLES, allowed_cases, audit, case_access, current_user, login_required, role_required
 from .validate import GRAPH_RELS
 
@@ -62,9 +62,9 @@ def dashboard(case):
     gangs = alerts = None
     gangs_err = alerts_err = None
     if current_user()["role"] in QUERY_ROLES:
-        g, gangs_err = _safe(lambda: analytics().gangs(store(), case))
+        g, gangs_err = _safe(case_cached, case, "gangs", lambda: analytics().gangs(store(), case))
         gangs = sorted((g or {}).get("gangs", []), key=lambda x: -(x.get("total_flow") or 0))[:10] if g else None
-        a, alerts_err = _safe(lambda: analytics().alerts(store(), case))
+        a, alerts_err = _safe(case_cached, case, "alerts", lambda: analytics().alerts(store(), case))
         alerts = (a or {}).get("alerts", [])[:100] if a else None
         audit("view", case, {"page": "dashboard"})
     return render_template("dashboard.html", case=case, stats=stats, stats_err=stats_err, batches=batches or [],
