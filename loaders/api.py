@@ -25,7 +25,15 @@ from .writer import Writer
 
 __all__ = ["load_files", "load_file", "batch_key", "CHUNK_ROWS"]
 
-CHUNK_ROWS = 20000
+CHUNK_ROWS = 20000  # rows per chunk; POCHUAN_WRITE_BATCH overrides
+
+
+def _chunk_rows() -> int:
+    """Return the rows per chunk and per write statement (setting POCHUAN_WRITE_BATCH)."""
+    try:
+        return max(1, int(os.environ.get("POCHUAN_WRITE_BATCH") or CHUNK_ROWS))
+    except ValueError:
+        return CHUNK_ROWS
 
 
 def _sha256(path: Path) -> str:
@@ -69,9 +77,10 @@ class _Rejects:
 
 
 def load_file(store, case: str, path, kind: str | None = None, mapping: dict | None = None,
-              data_dir=None, progress=None, batch_rows: int = 20000, threaded: bool = True) -> dict:
+              data_dir=None, progress=None, batch_rows: int | None = None, threaded: bool = True) -> dict:
     """Load one file into a case and return its summary {file, kind, read, loaded, rejected, rejects, batch}."""
     path = Path(path)
+    batch_rows = batch_rows or _chunk_rows()
     table = open_table(path)
     try:
         if mapping is not None:
@@ -106,7 +115,7 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
                     continue
                 loaded += 1
                 chunk.rows += 1
-                if chunk.rows >= CHUNK_ROWS:
+                if chunk.rows >= batch_rows:
                     writer.put(chunk)
                     if progress is not None:
                         progress(chunk.rows)

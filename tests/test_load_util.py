@@ -60,11 +60,11 @@ def rels_of(store, key: str, rel_type: str) -> list[dict]:
 
 
 def dump(store) -> tuple[list, list]:
-    """Return every node and relationship, without the batch start and finish times."""
+    """Return every node and relationship, without the clock times of batches and cases."""
     nodes = store.read("load_dump_nodes", limit=10_000_000, max_rows=10_000_000).rows
     for n in nodes:
-        if n["label"] == "ImportBatch":
-            for k in ("started", "finished"):
+        for k in ("started", "finished", "created"):  # clock times of the load itself
+            if n["label"] in ("ImportBatch", "Case"):
                 n["props"].pop(k, None)
     rels = store.read("load_dump_rels", limit=10_000_000, max_rows=10_000_000).rows
     rels.sort(key=lambda r: (r["from_label"], r["from_key"], r["type"], r["to_label"], r["to_key"],
