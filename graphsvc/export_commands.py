@@ -61,6 +61,8 @@ def export_command(case, gang, cluster, trace, direction, hops, selection, fmt, 
     meta = make_meta(case, user, title or title_for(kind, ref))
     export_graph(graph, fmt, path, meta, table=table)
     what = _what(kind, ref, fmt, path, graph)
+    if fmt == "csv":
+        what["table"] = table
     audit.record(current_app.config["POCHUAN_DATA"], user, "export", case, what)
     emit(what, as_json, lambda d: say(f"已导出 exported {d['kind']} {d['id']} ({d['nodes']} nodes) → {d['file']}"))
 

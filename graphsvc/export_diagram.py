@@ -21,6 +21,7 @@ DPI = 96
 LABEL_EDGES_UP_TO = 400  # above this, amounts on arrows would hide the chart (and slow the layout)
 LARGE_CHART = 300        # above this many nodes, holds/uses links stay in the tables, not on the chart
 _LARGE_CHART_SKIPS = ("HOLDS", "USES", "RESERVED")
+VICTIMS_GROUPED_OVER = 12  # more victims than this: one box per card they paid, names in the tables
 
 
 def _yuan(v) -> str:
@@ -76,14 +77,59 @@ _EDGE_STYLE = {"TRANSFER": {"color": "#1f4e79", "penwidth": "1.6"}, "CASH": {"co
                "USES": {"color": "#909497", "style": "dashed", "arrowsize": "0.6"}}
 
 
-def _victim_reports(chart: dict) -> dict[str, str]:
-    """Map report ids to the victim who filed them, so one victim box stands for both on the chart."""
-    out = {}
-    for e in chart["edges"]:
-        a, b = chart["by_id"][e["from"]], chart["by_id"][e["to"]]
-        if e.get("type") == "FILED" and a.get("victim") and b.get("type") == "report":
-            out[b["id"]] = a["id"]
-    return out
+def _merge_edges(edges: list[dict]) -> list[dict]:
+    """Add up edges that now join the same two boxes with the same type."""
+    out: dict[tuple, dict] = {}
+    for e in edges:
+        k = (e["from"], e["to"], e.get("type"))
+        if k in out:
+            m = out[k]
+            m["count"] = (m.get("count") or 1) + (e.get("count") or 1)
+            m["sum"] = (m.get("sum") or 0) + (e.get("sum") or 0)
+        else:
+            out[k] = dict(e)
+    return list(out.values())
+
+
+def drawing_chart(chart: dict) -> dict:
+    """Return the chart as drawn: each victim box stands for its reports; many victims grouped per card paid."""
+    by_id = dict(chart["by_id"])
+    filed = {e["to"]: e["from"] for e in chart["edges"] if e.get("type") == "FILED"
+             and by_id[e["from"]].get("victim") and by_id[e["to"]].get("type") == "report"}
+    edges = [{**e, "from": filed.get(e["from"], e["from"]), "to": filed.get(e["to"], e["to"])}
+             for e in chart["edges"] if not (e.get("type") == "FILED" and e["to"] in filed)]
+    for rid in filed:
+        by_id.pop(rid)
+    victims = [n for n in by_id.values() if n.get("victim")]
+    if len(victims) > VICTIMS_GROUPED_OVER:
+        group = _victim_groups(victims, edges, by_id)
+        edges = [{**e, "from": group.get(e["from"], e["from"])} for e in edges if e["to"] not in group]
+    edges = _merge_edges(edges)
+    nodes = [n for n in by_id.values()]
+    return {**chart, "nodes": nodes, "edges": edges, "by_id": by_id}
+
+
+def _victim_groups(victims: list[dict], edges: list[dict], by_id: dict) -> dict[str, str]:
+    """Replace victims by one box per card they paid (names, count, amount); return victim id -> box id."""
+    paid: dict[str, str] = {}
+    for e in edges:
+        if e["from"] in by_id and by_id[e["from"]].get("victim") and e.get("type") in ("PAID_TO", "TRANSFER"):
+            paid.setdefault(e["from"], e["to"])
+    boxes: dict[str, list[dict]] = {}
+    for v in victims:
+        boxes.setdefault(paid.get(v["id"], "none"), []).append(v)
+    group = {}
+    for target, members in boxes.items():
+        box = f"victims:{target}"
+        names = [str((v.get("props") or {}).get("name") or (v.get("props") or {}).get("victim_name")
+                     or v.get("label") or v.get("key")).split(" ")[0] for v in members]
+        shown = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+        by_id[box] = {"id": box, "type": "person", "key": "", "label": f"{len(members)}人 {shown}", "victim": True,
+                      "role": None, "props": {}}
+        for v in members:
+            group[v["id"]] = box
+            by_id.pop(v["id"], None)
+    return group
 
 
 def _graph_attrs(g: graphviz.Digraph, chart: dict, meta: dict) -> None:
@@ -100,13 +146,11 @@ def _graph_attrs(g: graphviz.Digraph, chart: dict, meta: dict) -> None:
     g.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
 
 
-def _add_nodes(g: graphviz.Digraph, chart: dict, name: dict, merged: dict) -> dict[float, list[str]]:
+def _add_nodes(g: graphviz.Digraph, chart: dict, name: dict) -> dict[float, list[str]]:
     """Draw the nodes and return the dot names of each tier."""
     tiers: dict[float, list[str]] = {}
     near = near_tiers(chart)
     for n in chart["nodes"]:
-        if n["id"] in merged:
-            continue
         color = color_of(n)
         g.node(name[n["id"]], _node_label(n), shape=TYPE_SHAPES.get(n.get("type"), "box"), fillcolor=color,
                fontcolor="white" if color in ("#c0392b", "#1f4e79", "#2e86c1", "#229954") else "black",
@@ -129,21 +173,18 @@ def build_dot(chart: dict, meta: dict) -> graphviz.Digraph:
     """Return the Graphviz graph of a prepared chart."""
     g = graphviz.Digraph("chart", engine="dot")
     _graph_attrs(g, chart, meta)
-    merged = _victim_reports(chart)
+    chart = drawing_chart(chart)
     name = {n["id"]: f"n{i}" for i, n in enumerate(chart["nodes"])}  # ids hold ':' which dot reads as a port
-    tiers = _add_nodes(g, chart, name, merged)
+    tiers = _add_nodes(g, chart, name)
     edges = drawn_edges(chart)
     parents: dict[str, list[str]] = {}
     for e in edges:
         if e.get("type") in ("TRANSFER", "PAID_TO", "CASH", "HOLDS"):
-            parents.setdefault(name[e["to"]], []).append(name[merged.get(e["from"], e["from"])])
+            parents.setdefault(name[e["to"]], []).append(name[e["from"]])
     _order_tiers(tiers, parents)
     row_of = _add_tier_spine(g, tiers, max(6, int(0.9 * len(chart["nodes"]) ** 0.5)))
     label_edges = len(edges) <= LABEL_EDGES_UP_TO
     for e in edges:
-        if e.get("type") == "FILED" and e["to"] in merged:
-            continue
-        e = {**e, "from": merged.get(e["from"], e["from"]), "to": merged.get(e["to"], e["to"])}
         tail, head, back = _lay_out_edge(chart, e)
         attrs = dict(_EDGE_STYLE.get(e.get("type"), {"color": "#566573"}))
         ra, rb = row_of.get(name[tail]), row_of.get(name[head])

@@ -163,3 +163,19 @@ def test_victims_are_flagged_not_members(gang):
     chart = prepare(gang)
     assert len(chart["victims"]) == len(gang["victims"])
     assert not {v["id"] for v in chart["victims"]} & {m["id"] for m in chart["members"]}
+
+
+def test_many_victims_grouped_per_card_on_the_chart():
+    from graphsvc.export_diagram import VICTIMS_GROUPED_OVER, drawing_chart
+
+    gang = sample_gang(200, seed=3)
+    chart = prepare(gang)
+    people = [v for v in chart["victims"] if v["type"] == "person"]
+    assert len(people) > VICTIMS_GROUPED_OVER
+    drawn = drawing_chart(chart)
+    boxes = [n for n in drawn["nodes"] if n.get("victim")]
+    first = {n["id"] for n in gang["nodes"] if n["role"] == "一级卡"}
+    assert {b["id"].removeprefix("victims:") for b in boxes} == first
+    assert sum(int(b["label"].split("人")[0]) for b in boxes) == len(people)
+    assert all(e["from"] in drawn["by_id"] and e["to"] in drawn["by_id"] for e in drawn["edges"])
+    assert not any(n["type"] == "report" for n in drawn["nodes"])

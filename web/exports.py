@@ -74,7 +74,7 @@ def _graph_export(case: str, what: str, ref, data: dict):
         out = export_graph(graph, fmt, Path(tmp) / f"export.{fmt}", meta, table=table)
         audit("export", case, {"kind": what, "id": ref if what != "selection" else f"{len(ref)} nodes",
                                "format": fmt, "nodes": len(graph["nodes"]), "edges": len(graph["edges"]),
-                               "via": "web"})
+                               **({"table": table} if fmt == "csv" else {}), "via": "web"})
         label = ref if what != "selection" else f"{len(ref)}"
         return _download(out, f"{_safe(case)}-{what}-{_safe(label)}.{fmt}", MEDIA_TYPES[fmt])
 
