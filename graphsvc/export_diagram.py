@@ -14,7 +14,7 @@ from .errors import PochuanError
 from .export_layout import chart_tier, near_tiers
 from .export_style import EDGE_NAMES, FONT, FONT_STACK, TYPE_SHAPES, color_of, legend_items, role_of, type_name
 
-__all__ = ["build_dot", "render", "drawn_edges", "MAX_INCHES", "DPI", "LARGE_CHART"]
+__all__ = ["build_dot", "layout", "drawing_chart", "render", "drawn_edges", "MAX_INCHES", "DPI", "LARGE_CHART"]
 
 MAX_INCHES = 64     # PNG/SVG/PDF are scaled down to fit this many inches a side (PNG <= 6144 px at DPI)
 DPI = 96
@@ -171,6 +171,23 @@ def drawn_edges(chart: dict) -> list[dict]:
 
 def build_dot(chart: dict, meta: dict) -> graphviz.Digraph:
     """Return the Graphviz graph of a prepared chart."""
+    return _build(chart, meta)[0]
+
+
+def layout(chart: dict, meta: dict) -> tuple[dict, dict[str, tuple[float, float]]]:
+    """Return the drawn chart and each box's position in inches (y downwards), as laid out for the PNG/PDF."""
+    g, drawn, name = _build(chart, meta)
+    ids = {v: k for k, v in name.items()}
+    pos = {}
+    for line in g.pipe(format="plain", encoding="utf-8").splitlines():
+        parts = line.split(" ", 4)
+        if parts[0] == "node" and parts[1] in ids:
+            pos[ids[parts[1]]] = (float(parts[2]), -float(parts[3]))
+    return drawn, pos
+
+
+def _build(chart: dict, meta: dict) -> tuple[graphviz.Digraph, dict, dict[str, str]]:
+    """Return the Graphviz graph, the drawn chart and the dot name of each node id."""
     g = graphviz.Digraph("chart", engine="dot")
     _graph_attrs(g, chart, meta)
     chart = drawing_chart(chart)
@@ -198,7 +215,7 @@ def build_dot(chart: dict, meta: dict) -> graphviz.Digraph:
             attrs["xlabel"] = f"{_yuan(e['sum'])}" + (f" ({e['count']}笔)" if (e.get("count") or 1) > 1 else "")
         attrs["tooltip"] = EDGE_NAMES.get(e.get("type"), e.get("type", ""))
         g.edge(name[tail], name[head], **attrs)
-    return g
+    return g, chart, name
 
 
 def _rows(tier_nodes: list[str], width: int) -> list[list[str]]:

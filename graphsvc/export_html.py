@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _VIS_SHAPES = {"person": "box", "card": "ellipse", "phone": "hexagon", "device": "hexagon", "report": "box",
                "cashpoint": "triangle"}
 _DARK = {"#c0392b", "#2e86c1", "#229954", "#7f8c8d"}
+_PX = 100  # screen pixels per inch of the Graphviz layout
 
 
 @lru_cache(maxsize=1)
@@ -35,43 +36,64 @@ def _vis_js() -> str:
     return js.replace("</script", "<\\/script")
 
 
-def _options(n_nodes: int) -> dict:
-    """Return vis options: top-down levels like the printed chart, physics off for big gangs."""
-    return {
-        "layout": {"hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed",
-                                    "levelSeparation": 150, "nodeSpacing": 170, "shakeTowards": "roots"}},
-        "physics": {"enabled": n_nodes <= 150, "hierarchicalRepulsion": {"nodeDistance": 170}},
+def _options(n_nodes: int, placed: bool) -> dict:
+    """Return vis options: boxes where the printed chart has them, or top-down levels without Graphviz."""
+    font = {"face": FONT_STACK.replace("'", ""), "size": 13}
+    opts = {
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": {"type": "cubicBezier"},
-                  "font": {"size": 11, "face": FONT_STACK.replace("'", ""), "align": "middle"}},
-        "nodes": {"font": {"face": FONT_STACK.replace("'", ""), "size": 13}},
+                  "font": {**font, "size": 11, "align": "middle"}},
+        "nodes": {"font": font},
     }
+    if placed:
+        opts["physics"] = {"enabled": False}
+        opts["edges"]["smooth"] = {"type": "curvedCW", "roundness": 0.08}
+    else:
+        opts["layout"] = {"hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed",
+                                           "levelSeparation": 150, "nodeSpacing": 170}}
+        opts["physics"] = {"enabled": n_nodes <= 150, "hierarchicalRepulsion": {"nodeDistance": 170}}
+    return opts
 
 
-def _net(chart: dict) -> Network:
-    """Build the pyvis network of a prepared chart."""
+def _placed(chart: dict, meta: dict) -> tuple[dict, dict]:
+    """Return the chart as drawn on paper and its positions, or the chart unplaced when Graphviz is missing."""
+    from graphviz import ExecutableNotFound
+
+    from .export_diagram import layout
+
+    try:
+        return layout(chart, meta)
+    except (ExecutableNotFound, OSError):
+        return chart, {}
+
+
+def _net(chart: dict, meta: dict) -> Network:
+    """Build the pyvis network of a prepared chart, placed like the printed diagram."""
     net = Network(directed=True, height="100%", width="100%")
-    level = levels(chart)
-    for n in chart["nodes"]:
+    drawn, pos = _placed(chart, meta)
+    level = levels(drawn) if not pos else {}
+    for n in drawn["nodes"]:
         role, color = role_of(n), color_of(n)
         label = f"{role or type_name(n.get('type', ''))}\n{n.get('label') or n.get('key')}"
-        net.add_node(n["id"], label=label, shape=_VIS_SHAPES.get(n.get("type"), "box"), level=level[n["id"]],
-                     color=color, font={"color": "white" if color in _DARK else "black"},
-                     title=f"{type_name(n.get('type', ''))} {n.get('key', '')}\n{role or ''}")
-    for e in chart["edges"]:
+        where = {"x": pos[n["id"]][0] * _PX, "y": pos[n["id"]][1] * _PX} if n["id"] in pos else \
+            {"level": level.get(n["id"], 0)}
+        net.add_node(n["id"], label=label, shape=_VIS_SHAPES.get(n.get("type"), "box"), color=color,
+                     font={"color": "white" if color in _DARK else "black"},
+                     title=f"{type_name(n.get('type', ''))} {n.get('key', '')}\n{role or ''}", **where)
+    for e in drawn["edges"]:
         label = EDGE_NAMES.get(e.get("type"), e.get("type", ""))
         if e.get("sum"):
             label += f" ¥{float(e['sum']):,.0f}"
-        net.add_edge(e["from"], e["to"], label=label if len(chart["edges"]) <= 400 else "",
+        net.add_edge(e["from"], e["to"], label=label if len(drawn["edges"]) <= 400 else "",
                      title=f"{label} {e.get('count') or ''}笔 {e.get('first') or ''} ~ {e.get('last') or ''}",
                      dashes=e.get("type") not in ("TRANSFER", "CASH", "PAID_TO"))
-    net.options = _options(len(chart["nodes"]))
+    net.options = _options(len(drawn["nodes"]), bool(pos))
     return net
 
 
 def html_text(chart: dict, meta: dict) -> str:
     """Return the standalone page of a prepared chart."""
-    net = _net(chart)
+    net = _net(chart, meta)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     rows = [{"role": role_of(n) or "", "type": type_name(n.get("type", "")), "label": n.get("label") or "",
              "key": n.get("key") or "", "layer": n.get("layer") if n.get("layer") is not None else "",
