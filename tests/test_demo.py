@@ -282,10 +282,13 @@ def test_bad_rows_are_bad(small):
                 assert not r["设备号"]
             else:
                 pytest.fail(f"unknown bad-row reason {reason}")
-    for e in truth["files"]:                   # every good ID in a key column is valid once normalised
-        if e["kind"] in ("persons", "watchlist"):
-            for r in good_rows(root, e):
-                assert valid_id(norm_id(r.get("身份证号") or r.get("证件号码"))), (e["file"], r)
+    id_cols = ("身份证号", "证件号码", "开户人证件号码", "交易证件号码", "对手身份证号", "实名人证件号码", "持有人证件号码",
+               "受害人证件号码")
+    for e in truth["files"] + truth["second_case"]["files"]:   # every other ID anywhere is valid once normalised
+        cols = [c for c in e["header"] if c in id_cols]
+        for r in good_rows(root, e):
+            for c in cols:
+                assert not r[c] or valid_id(norm_id(r[c])), (e["file"], c, r[c])
 
 
 def _transfers(root: Path, truth: dict):
