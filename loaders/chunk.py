@@ -21,6 +21,7 @@ class Chunk:
     transfers: list = field(default_factory=list)  # packed transfer records (see writer.TRANSFER_COLS)
     cash: list = field(default_factory=list)       # dicts for load_cash_create
     rows: int = 0
+    seen: set = field(default_factory=set)         # converters' memo: entity mentions already added
 
     def node(self, label: str, key: str, src: str, set_: dict | None = None, fill: dict | None = None) -> None:
         """Add an entity mention: `set_` overwrites properties, `fill` only fills missing ones."""

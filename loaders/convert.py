@@ -25,7 +25,7 @@ _MISSING = {"card": "缺少卡号 missing card number", "account": "缺少卡号
 class _Cached:
     """A normaliser with a bounded memo: IDs, IPs and names repeat thousands of times in a file."""
 
-    def __init__(self, fn, size: int = 200_000):
+    def __init__(self, fn, size: int = 50_000):
         self.fn, self.size, self.memo = fn, size, {}
 
     def __call__(self, v):
@@ -57,31 +57,54 @@ def _extractor(layout: Layout):
     plan = []
     for f, g in layout.getters.items():
         norm = layout.normalizers[f]
-        if norm in (nz.person_id, nz.ip, nz.mac, nz.phone, nz.time):
+        memo = None
+        if norm in (nz.person_id, nz.ip, nz.mac, nz.phone, nz.direction, nz.cash_flag):
             norm = _Cached(norm)
-        plan.append((f, g.index if (g.index is not None and g.template is None and g.values is None and not g.prefix)
-                     else None, g, norm, f in req_fields))
+            memo = norm.memo
+        plain = g.index is not None and g.template is None and g.values is None and not g.prefix
+        plan.append((f, g.index if plain else None, g, norm, f in req_fields, memo, norm is nz.text))
     extras = layout.extras
     label_amount = "转账金额" if layout.kind == "victims" else ""
     missing = {"card": "缺少交易卡号 missing card number"} if layout.kind == "transfers" else {}
+    bad = nz.BadValue
 
     def extract(cells: list) -> dict:
         out = {}
         n = len(cells)
-        for f, i, g, norm, req in plan:
-            raw = (cells[i] if i < n else None) if i is not None else g.get(cells)
-            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+        for f, i, g, norm, req, memo, is_text in plan:
+            if i is None:
+                raw = g.get(cells)
+            elif i < n:
+                raw = cells[i]
+            else:
+                continue
+            if raw is None:
+                continue
+            if raw.__class__ is str:
+                if is_text:  # the common case: a string cell of a text field
+                    raw = raw.strip()
+                    if raw:
+                        out[f] = raw
+                    continue
+                if memo is not None:
+                    r = memo.get(raw)
+                    if r is not None and r.__class__ is not bad:
+                        out[f] = r
+                        continue
+                if not raw.strip():
+                    continue
+            elif raw == "":
                 continue
             try:
                 out[f] = norm(raw)
-            except nz.BadValue as e:
+            except bad as e:
                 if req:
                     if label_amount and f == "amount":
-                        raise nz.BadValue(str(e).replace("交易金额", label_amount)) from None
+                        raise bad(str(e).replace("交易金额", label_amount)) from None
                     raise
         for alts in required:
             if not any(a in out for a in alts):
-                raise nz.BadValue(missing.get(alts[0]) or _MISSING.get(alts[0], f"缺少 {alts[0]} missing {alts[0]}"))
+                raise bad(missing.get(alts[0]) or _MISSING.get(alts[0], f"缺少 {alts[0]} missing {alts[0]}"))
         if extras:
             ex = {h: nz.text(cells[i]) for h, i in extras if i < n and cells[i] not in (None, "")}
             if ex:

@@ -67,10 +67,14 @@ def transfer_converter(layout: Layout, extract):
         cp = r.get("counter_card")
         serial = r.get("serial", "")
         name, pid = r.get("name"), r.get("id")
-        ch.node("BankCard", card, src, fill={"owner_name": name, "owner_id": pid})
-        if pid:
-            ch.node("Person", pid, src, fill={"name": name})
-            ch.rel("load_owns_card", pid, card, src)
+        seen = ch.seen
+        sig = (card, name, pid)
+        if sig not in seen:  # a bank reply repeats its card on every row: its entities once per chunk
+            seen.add(sig)
+            ch.node("BankCard", card, src, fill={"owner_name": name, "owner_id": pid})
+            if pid:
+                ch.node("Person", pid, src, fill={"name": name})
+                ch.rel("load_owns_card", pid, card, src)
         ex = r.get("_extra")
         extra = ";".join(f"{k}={v}" for k, v in ex.items()).replace(",", "，") if ex else ""
         if r.get("cash") or not cp:
@@ -88,17 +92,22 @@ def transfer_converter(layout: Layout, extract):
             cash[key] = rec
             ch.cash.append(rec)
             return
-        ch.node("BankCard", cp, src, fill={"owner_name": r.get("counter_name"), "owner_id": r.get("counter_id"),
-                                           "bank": r.get("counter_bank")})
-        if r.get("counter_id"):
-            ch.node("Person", r["counter_id"], src, fill={"name": r.get("counter_name")})
-            ch.rel("load_owns_card", r["counter_id"], cp, src)
+        cp_name, cp_id, cp_bank = r.get("counter_name"), r.get("counter_id"), r.get("counter_bank")
+        sig = (cp, cp_name, cp_id, cp_bank)
+        if sig not in seen:
+            seen.add(sig)
+            ch.node("BankCard", cp, src, fill={"owner_name": cp_name, "owner_id": cp_id, "bank": cp_bank})
+            if cp_id:
+                ch.node("Person", cp_id, src, fill={"name": cp_name})
+                ch.rel("load_owns_card", cp_id, cp, src)
         a, b = (card, cp) if side == "out" else (cp, card)
         pair = transfer_pair(a, b, amt, ts)
         ip, mac = r.get("ip", ""), r.get("mac", "")
         for dev, kind in ((ip, "IP"), (mac, "MAC")):
             if dev:
-                ch.node("Device", dev, src, fill={"kind": kind})
+                if dev not in seen:
+                    seen.add(dev)
+                    ch.node("Device", dev, src, fill={"kind": kind})
                 ch.use("load_uses_card_device", a, dev, src, tm, tm, mark)
         bal = r.get("balance")
         add_transfer(ch, [a, b, serial or pair, pair, ts, tm, amt, serial, r.get("summary", ""), r.get("channel", ""),
