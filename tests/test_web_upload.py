@@ -36,11 +36,27 @@ def _post(client, token, files, kind="persons"):
                        content_type="multipart/form-data")
 
 
+def _finish(client, resp, timeout=60):
+    """Poll an upload job until it ends and return its last status."""
+    import time
+
+    assert resp.status_code == 202, resp.get_data(as_text=True)
+    url = resp.get_json()["status"]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = client.get(url).get_json()
+        assert state["ok"] is True, state
+        if state["state"] != "running":
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the upload job did not end")
+
+
 def test_upload_loads_rows_and_offers_the_rejects(app, loader):
     client, name, token = loader
-    resp = _post(client, token, [(io.BytesIO(persons_csv()), "人员名单.csv")])
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    f = resp.get_json()["files"][0]
+    state = _finish(client, _post(client, token, [(io.BytesIO(persons_csv()), "人员名单.csv")]))
+    assert state["state"] == "done", state
+    f = state["done"][0]
     assert (f["file"], f["read"], f["loaded"], f["rejected"], f["has_rejects"]) == ("人员名单.csv", 2, 1, 1, True)
     assert "rejects" not in f, "server paths stay on the server"
     batches = client.get("/api/cases/T1/batches").get_json()["batches"]
@@ -53,6 +69,22 @@ def test_upload_loads_rows_and_offers_the_rejects(app, loader):
     other, _, _ = logged_in(app, "investigator", ["T2"])
     assert_error(other.get(f"/api/cases/T1/batches/{f['batch']}/rejects"), 404)
     assert_error(client.get("/api/cases/T1/batches/nope/rejects"), 404, "batch")
+
+
+def test_a_file_the_loader_cannot_read_ends_the_job_as_failed(loader):
+    client, _, token = loader
+    state = _finish(client, _post(client, token, [(io.BytesIO("甲,乙\n1,2\n".encode()), "unknown.csv")], kind=""))
+    assert state["state"] == "failed" and state["error"]
+
+
+def test_upload_status_is_checked(app, loader):
+    client, _, token = loader
+    assert_error(client.get("/api/cases/T1/upload/20240101-000000-deadbeef"), 404, "job")
+    assert_error(client.get("/api/cases/T1/upload/not-a-job"), 400, "job")
+    resp = _post(client, token, [(io.BytesIO(persons_csv()), "x.csv")])
+    other, _, _ = logged_in(app, "loader", ["T2"])
+    assert_error(other.get(resp.get_json()["status"]), 404)
+    assert _finish(client, resp)["state"] == "done"
 
 
 def test_upload_validates_its_inputs(loader):
@@ -70,6 +102,6 @@ def test_whole_case_results_are_recomputed_after_an_import(app, loader):
     with app.test_request_context():
         first = case_cached("T1", "probe", lambda: calls.append(1) or len(calls))
         assert case_cached("T1", "probe", lambda: calls.append(1) or len(calls)) == first == 1
-    assert _post(client, token, [(io.BytesIO(persons_csv()), "more.csv")]).status_code == 200
+    assert _finish(client, _post(client, token, [(io.BytesIO(persons_csv()), "more.csv")]))["state"] == "done"
     with app.test_request_context():
         assert case_cached("T1", "probe", lambda: calls.append(1) or len(calls)) == 2

@@ -1,18 +1,22 @@
-"""Upload of seizure files by 录入员: saved under POCHUAN_DATA/uploads, loaded by loaders.load_files.
+"""Upload of seizure files by 录入员: saved under POCHUAN_DATA/uploads/<case>/<job>, loaded in the background.
 
+The POST answers at once (202) with a job; the page polls its status (file by file, rows so far), so a
+large bank reply neither blocks a worker's request past gunicorn's timeout nor leaves the user guessing.
 The rejects file of a batch is downloadable by anyone who may see the case.
 """
 from __future__ import annotations
 
 import importlib
 import re
+import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file, url_for
 
 from graphsvc.errors import BadInput
 
+from . import jobs
 from . import validate as v
 from .api import case_batches, ok, store
 from .auth import UPLOAD_ROLES, audit, case_access, current_user, data_folder, login_required, role_required
@@ -62,7 +66,7 @@ def page(case):
 @bp.post("/api/cases/<case>/upload")
 @role_required(*UPLOAD_ROLES)
 def upload(case):
-    """Save the posted files and load them into the case; answer one summary per file."""
+    """Save the posted files and start loading them in the background; answer 202 with the job to poll."""
     case = case_access(case)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
@@ -72,25 +76,44 @@ def upload(case):
     kind = (request.form.get("kind") or "").strip() or None
     if kind is not None and kind not in kinds():
         raise BadInput(f"unknown kind {kind!r}", f"one of {', '.join(kinds())}", field="kind")
-    folder = data_folder() / "uploads" / re.sub(r"[^\w\-]", "_", case) / time.strftime("%Y%m%d-%H%M%S")
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for f in files:
-        name = safe_name(f.filename)
+    names = [safe_name(f.filename) for f in files]
+    for name in names:
         if not name.lower().endswith(_SUFFIXES):
             raise BadInput(f"file {name!r} is not a table", f"use {', '.join(_SUFFIXES)}", field="files")
+    _loaders()
+    job = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(4)
+    folder = _job_dir(case, job)
+    folder.mkdir(parents=True)
+    paths = []
+    for f, name in zip(files, names):
         target = folder / name
         f.save(target)
         paths.append(target)
     user = current_user()["name"]
-    summaries = _loaders().load_files(store(), case, paths, kind=kind, data_dir=data_folder(), user=user)
-    for s in summaries:
-        s["file"] = Path(str(s.get("file", ""))).name
-        s["has_rejects"] = bool(s.pop("rejects", None)) and bool(s.get("rejected"))
-    audit("import", case, {"via": "web upload", "files": [s["file"] for s in summaries], "kind": kind,
-                           "loaded": sum(int(s.get("loaded") or 0) for s in summaries),
-                           "rejected": sum(int(s.get("rejected") or 0) for s in summaries)})
-    return ok({"files": summaries})
+    jobs.write(folder, {"job": job, "case": case, "user": user, "state": "running", "kind": kind,
+                        "files": [p.name for p in paths], "done": [], "current": None, "rows": 0, "error": None})
+    audit("import", case, {"via": "web upload", "job": job, "files": [p.name for p in paths], "kind": kind})
+    jobs.start(current_app._get_current_object(), store(), folder, case, paths, kind, user)
+    return ok({"job": job, "status": url_for("upload.status", case=case, job=job)}, 202)
+
+
+@bp.get("/api/cases/<case>/upload/<job>")
+@role_required(*UPLOAD_ROLES)
+def status(case, job):
+    """Progress of an upload: state (running, done, failed), per-file summaries so far, rows of the current file."""
+    case = case_access(case)
+    v.only()
+    if not re.fullmatch(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{8}", job):
+        raise ApiError(400, "bad job id", "invalid", "job")
+    state = jobs.read(_job_dir(case, job))
+    if state is None or state.get("case") != case:
+        raise ApiError(404, "no such upload", "not_found", "job")
+    return ok(state)
+
+
+def _job_dir(case: str, job: str) -> Path:
+    """Return the folder of an upload job (its files and status.json)."""
+    return data_folder() / "uploads" / re.sub(r"[^\w\-]", "_", case) / job
 
 
 @bp.get("/api/cases/<case>/batches/<batch>/rejects")

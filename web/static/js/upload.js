@@ -1,7 +1,7 @@
-/* Upload page: send the files with a progress bar, then show the loader's summary per file. */
+/* Upload page: send the files with a progress bar, then follow the background load file by file. */
 "use strict";
 (function () {
-  const { T, toast, el } = window.pochuan;
+  const { T, toast, el, api } = window.pochuan;
   const form = document.getElementById("upload-form");
   const bar = document.getElementById("progress-bar"), text = document.getElementById("progress-text");
   const out = document.getElementById("upload-result");
@@ -28,17 +28,34 @@
       if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); text.textContent = T("uploading") + " " + bar.value + "%"; }
     });
     xhr.upload.addEventListener("load", () => { bar.removeAttribute("value"); text.textContent = T("loading_file"); });
-    xhr.addEventListener("loadend", () => {
+    const fail = (msg) => {
       document.getElementById("upload-button").disabled = false;
+      text.textContent = T("error"); toast(T("error") + ": " + msg, "error");
+      out.replaceChildren(el("p", { class: "error" }, msg));
+    };
+    /** Poll the job until it is done, showing each finished file and the rows of the current one. */
+    async function follow(url, total) {
+      let state;
+      try { state = await api(url); } catch (e) { fail(e.message); return; }
+      out.replaceChildren(summary(state.done || [], caseNo));
+      if (state.state === "running") {
+        text.textContent = T("loading_file") + " " + (state.done.length + 1) + "/" + total +
+          (state.current ? " " + state.current : "") + (state.rows ? " · " + state.rows.toLocaleString() + " " + T("read") : "");
+        setTimeout(() => follow(url, total), 700);
+        return;
+      }
+      document.getElementById("upload-button").disabled = false;
+      if (state.state === "failed") { fail(state.error || "failed"); out.prepend(summary(state.done || [], caseNo)); return; }
+      bar.value = 100; text.textContent = T("done");
+      document.body.dataset.uploaded = state.job;
+    }
+    xhr.addEventListener("loadend", () => {
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-      if (xhr.status === 200 && body && body.ok) {
-        bar.value = 100; text.textContent = T("done");
-        out.replaceChildren(summary(body.files || [], caseNo));
+      if (xhr.status === 202 && body && body.ok) {
+        follow(body.status, data.getAll("files").length);
       } else {
-        const msg = body && body.error ? body.error.message : xhr.status + " " + xhr.statusText;
-        text.textContent = T("error"); toast(T("error") + ": " + msg, "error");
-        out.replaceChildren(el("p", { class: "error" }, msg));
+        fail(body && body.error ? body.error.message : xhr.status + " " + xhr.statusText);
       }
     });
     xhr.open("POST", form.action);
