@@ -6,4 +6,5 @@ WHERE $case IN t.cases
 WITH a, count(t) AS tx
 OPTIONAL MATCH (a)-[c:CASH]->(:CashPoint)
 WHERE $case IN c.cases
-RETURN sum(tx) AS transfers, count(c) AS cash
+WITH a, tx, count(c) AS cash
+RETURN sum(tx) AS transfers, sum(cash) AS cash
