@@ -67,12 +67,6 @@ def _sniff(text: str, path: Path) -> str:
         return max(",\t|;", key=head.count)
 
 
-def _clean_cells(cells: list) -> list:
-    """Remove the separator characters the writer uses to pack rows (never meaningful in a cell)."""
-    return [c.replace("\x1e", " ").replace("\x1f", " ") if isinstance(c, str) and ("\x1e" in c or "\x1f" in c) else c
-            for c in cells]
-
-
 def _csv_rows(fh, delimiter: str, width: int, tail_ok: bool) -> Iterator[tuple[int, list]]:
     """Yield (row number, cells), skipping blank lines; the last row is None if the file was cut."""
     reader = csv.reader(fh, delimiter=delimiter)
@@ -120,7 +114,7 @@ def _guard(rows, path: Path, enc: str):
     """Turn a decoding error deep in a file into a clear error naming the file."""
     try:
         for n, cells in rows:
-            yield n, (_clean_cells(cells) if cells is not None else None)
+            yield n, cells
     except UnicodeDecodeError as e:
         raise BadInput(f"{path.name}: 第 {e.start} 字节起无法按 {enc} 解码 cannot decode as {enc} at byte {e.start}",
                        "the file mixes encodings; save it again as UTF-8") from None
@@ -154,7 +148,7 @@ def _open_xlsx(path: Path) -> Table:
             if not row or all(c is None or c == "" for c in row):
                 continue
             n += 1
-            yield n, _clean_cells(list(row))
+            yield n, list(row)
 
     return Table(path, header, _xlsx_guard(rows(), path), "xlsx", None, None, wb.close)
 
@@ -193,7 +187,7 @@ def _open_xls(path: Path) -> Table:
             if all(v in (None, "") for v in vals):
                 continue
             n += 1
-            yield n, _clean_cells(vals)
+            yield n, vals
 
     return Table(path, header, rows(), "xls", None, None, book.release_resources)
 

@@ -149,6 +149,8 @@ class Writer:
         for i in range(0, len(new), self.batch_rows):
             part = new[i:i + self.batch_rows]
             data = RS.join(US.join(_packed(r)) for r in part)
+            if data.count(RS) != len(part) - 1 or data.count(US) != 16 * len(part):  # a cell held a separator
+                data = RS.join(US.join(v.replace(RS, " ").replace(US, " ") for v in _packed(r)) for r in part)
             self.store.write("load_transfer_create", data=data, rs=RS, us=US, case=self.case, batch=self.batch)
         if old:
             self._send("load_transfer_update", old)

@@ -176,3 +176,10 @@ def test_same_file_in_two_cases(store, settings, tmp_path):
     assert sorted(entity(store, CARD_A)["props"]["cases"]) == ["C1", "C2"]
     assert {o["to"] for o in rels_of(store, CARD_A, "IN_CASE")} == {"C1", "C2"}
     assert sorted(rels_of(store, CARD_A, "TRANSFER")[0]["props"]["cases"]) == ["C1", "C2"]
+
+
+def test_separator_characters_in_cells_are_harmless(store, settings, tmp_path):
+    f = write_table(tmp_path / "t.csv", TX_HEAD, [tx_row(summary="转\x1e账\x1f"), tx_row(serial="S2", amount="5")])
+    res = _load(store, settings, [f])[0]
+    assert res["loaded"] == 2 and res["transfers_new"] == 2
+    assert {o["props"]["summary"] for o in rels_of(store, CARD_A, "TRANSFER")} == {"转 账", "转账"}
