@@ -483,7 +483,7 @@
     box.append(el("div", { class: "legend-types" }, Object.entries(TYPES).map(([t, s]) =>
       el("div", {}, el("span", { class: "glyph", style: "color:" + s.color }, shapeChar[s.shape] || "●"), " " + T("type." + t)))));
     box.append(el("div", { class: "legend-roles" }, Object.entries(ROLES).map(([r, c]) =>
-      el("div", {}, el("span", { class: "ring", style: "border-color:" + c }), " " + r))));
+      el("div", {}, el("span", { class: "ring", style: "border-color:" + c }), " " + T("gangrole." + r)))));
     box.append(el("div", { class: "legend-rels" }, Object.entries(RELS).map(([r, c]) =>
       el("div", {}, el("span", { class: "line" + (MONEY_RELS.has(r) ? "" : " dashed"), style: "border-color:" + c }), " " + T("rel." + r)))));
   }
