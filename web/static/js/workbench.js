@@ -313,7 +313,7 @@
     const key = cardKey || (selectedCard() || {}).key;
     if (!key) { toast(T("select_card"), "error"); return; }
     await run("trace", async () => {
-      const p = { card: key, direction };
+      const p = { card: key, direction, hops: Number($("trace-hops").value) || 4, max_delay: Number($("trace-delay").value) || 1440 };
       const min = Number($("min-amount").value) || 0;
       if (min > 0) p.min_amount = min;
       const g = await api(cfg.api + "/trace?" + qs(p));
