@@ -113,7 +113,7 @@ def export_get(case):
         return _freeze_export(case, data)
     if what == "report":
         return _report(case)
-    ref = _param(data, "id", required=True) or _param(data, "card")
+    ref = _param(data, "id", required=True)
     return _graph_export(case, what, ref, data)
 
 
