@@ -167,6 +167,44 @@ def run_once(base, users, case, keys, seconds) -> dict:
     return merged
 
 
+WRK_LUA = """
+local paths = {%s}
+local n = 0
+init = function(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) %% 100000) end
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%.2f %%.2f %%.2f %%d\\n", summary.requests, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def run_wrk(base, user, case, keys, seconds, clients) -> dict:
+    """Run wrk (C, one event loop per thread): search and neighbourhood at once, half of the connections each."""
+    s = session(base, user)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in s.cookies)
+    api = f"/api/cases/{case}"
+    urls = {"search": [f"{api}/search?q={q}" for q in keys["searches"]],
+            "neighbourhood": [f"{api}/neighbourhood?type={t}&key={k}" for t, k in keys["expand"]]}
+    procs = {}
+    for name, paths in urls.items():
+        script = OUT / f"wrk-{name}.lua"
+        script.write_text(WRK_LUA % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
+        procs[name] = subprocess.Popen(["wrk", "-t1", f"-c{clients // 2}", f"-d{seconds}s", "--timeout", "10s",
+                                        "-H", f"Cookie: {cookie}", "-s", str(script), base],
+                                       stdout=subprocess.PIPE, text=True)
+    out = {}
+    for name, p in procs.items():
+        text, _ = p.communicate()
+        m = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", text)
+        if not m:
+            raise SystemExit(f"wrk gave no result for {name}:\n{text}")
+        n, p50, p95, p99, errors = m.groups()
+        out[name] = {"n": int(n), "p50": float(p50), "p95": float(p95), "p99": float(p99), "errors": int(errors)}
+    return out
+
+
 def main() -> None:
     """Prepare, serve, load the API, report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -175,6 +213,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-web.md"))
+    ap.add_argument("--tool", choices=("python", "wrk"), default="python",
+                    help="load generator: Python threads with requests (default) or wrk (apt-get install wrk)")
     args = ap.parse_args()
     data = OUT / f"web-data-{args.size}"
     data.mkdir(parents=True, exist_ok=True)
@@ -197,10 +237,16 @@ def main() -> None:
               file=sys.stderr)
         for i in range(args.runs):
             load_before = os.getloadavg()[0]
-            lat = run_once(base, names, case, keys, args.seconds)
-            summary = {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
-                       for k, v in lat.items() if k != "errors"}
-            summary["errors"] = len(lat.get("errors", []))
+            if args.tool == "wrk":
+                summary = run_wrk(base, names[0], case, keys, args.seconds, args.clients)
+                errors = sum(v.pop("errors") for v in summary.values())
+                lat = {}
+            else:
+                lat = run_once(base, names, case, keys, args.seconds)
+                summary = {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
+                           for k, v in lat.items() if k != "errors"}
+                errors = len(lat.get("errors", []))
+            summary["errors"] = errors
             summary["load"] = (load_before, os.getloadavg()[0])
             if lat.get("errors"):
                 print("errors, first:", lat["errors"][:3], file=sys.stderr)
@@ -220,17 +266,21 @@ def report(args, case: str, truth: dict, runs: list[dict], single: dict) -> None
     med = {k: {m: statistics.median(r[k][m] for r in runs) for m in ("p50", "p95", "p99")} for k in names}
     rps = {k: statistics.median(r[k]["n"] for r in runs) / args.seconds for k in names}
     base95 = med.get("baseline /api/cases", {}).get("p95") or float("nan")
+    how = ("closed loop, Python threads with requests, each client its own session" if args.tool == "python" else
+           f"wrk: {args.clients // 2} connections on search and {args.clients // 2} on neighbourhood at the same time, "
+           "one session")
     lines = [
-        "# Web API under load (bench/bench_web.py)", "",
+        f"## Load generator: {args.tool}", "",
         f"{datetime.now():%Y-%m-%d %H:%M}, case {case} ({args.size}: {truth['_stats'].get('cards', '?'):,} cards, "
-        f"{truth['_stats'].get('transfers', '?'):,} transfers), {args.clients} concurrent clients (closed loop, "
-        f"threads with requests), gunicorn 3 workers x 4 threads on 127.0.0.1, embedded FalkorDB; {args.runs} runs of "
-        f"{args.seconds} s after a 2 s warm-up; medians over the runs. The machine has 2 cores shared with other work: "
-        "load generator, gunicorn and FalkorDB all run on them.", "",
+        f"{truth['_stats'].get('transfers', '?'):,} transfers), {args.clients} concurrent clients ({how}), "
+        f"gunicorn 3 workers x 4 threads on 127.0.0.1 (as `make run`), embedded FalkorDB; {args.runs} runs of "
+        f"{args.seconds} s; medians over the runs. The machine has 2 cores shared with other work: load generator, "
+        "gunicorn and FalkorDB all run on them.", "",
         "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | p95 / baseline p95 |", "|---|---|---|---|---|---|"]
     for k in names:
+        ratio = med[k]["p95"] / base95 if base95 == base95 else None
         lines.append(f"| {k} | {rps[k]:.0f} | {med[k]['p50']:.1f} | {med[k]['p95']:.1f} | {med[k]['p99']:.1f} | "
-                     f"{med[k]['p95'] / base95:.1f} |")
+                     f"{'-' if ratio is None else f'{ratio:.1f}'} |")
     lines += ["", "One client alone (service time, no queueing), 10 s: " + "; ".join(
         f"{k} p50 {v['p50']:.1f} ms, p95 {v['p95']:.1f} ms" for k, v in single.items()) + ".",
         "", "Load average (1 min) before -> after each run, on 2 cores: " + "; ".join(
@@ -238,8 +288,15 @@ def report(args, case: str, truth: dict, runs: list[dict], single: dict) -> None
         "", f"Target: search and neighbourhood p95 <= 100 ms. Errors (non-200): "
         f"{sum(r['errors'] for r in runs)}.", "",
               "Per run (p95 ms): " + "; ".join(", ".join(f"{k} {r[k]['p95']:.0f}" for k in names) for r in runs), ""]
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    section = "\n".join(lines)
+    out = Path(args.out)
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    parts = re.split(r"(?m)^(?=## Load generator: )", old)
+    head = parts[0] if parts and not parts[0].startswith("## ") else ""
+    head = head if head.startswith("# Web API") else "# Web API under load (bench/bench_web.py)\n\n"
+    kept = [p for p in parts if p.startswith("## Load generator: ") and not p.startswith(f"## Load generator: {args.tool}\n")]
+    out.write_text(head + "".join(sorted(kept + [section + "\n\n"])), encoding="utf-8")
+    print(section)
 
 
 if __name__ == "__main__":
