@@ -77,7 +77,7 @@ def test_investigator_goes_from_one_card_to_its_gang(app, store, artifacts):
         page.click("#btn-undo")
         assert page.evaluate("new Set(window.pochuanWB.network.body.data.nodes.getIds()).size") == visible
 
-        page.click(f"text=English")
+        page.click("text=English")
         page.wait_for_selector("text=Network")
         page.screenshot(path=str(artifacts / "web-5-english.png"))
         assert not problems, problems
