@@ -123,6 +123,8 @@ def test_report_pdf_of_a_case(runner, store, case, settings, tmp_path, artifacts
         assert "止付" in text and "fixture.csv" in text
         freeze = [m["key"] for m in case["gangs"][0]["members"] if m["type"] == "card"][:1]
         assert freeze and freeze[0] in text
+        fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
+        assert fonts and all(" yes " in f for f in fonts), fonts  # CJK font embedded (subset)
     last = audit.entries(settings["POCHUAN_DATA"], action="report", limit=1)[0]
     assert last["user"] == "督导乙" and last["case"] == "T1"
     shutil.copy(out, artifacts / "export-report.pdf")
