@@ -28,16 +28,16 @@ bp = Blueprint("upload", __name__)
 
 # Kinds the loaders know (loaders.mapping.KINDS when installed); empty lets the loader detect from the headers.
 KINDS = ("persons", "cards", "phones", "devices", "transfers", "seizures", "victims", "watchlist")
-_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".json")
+_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls")
 MAX_FILES = 20
 
 
 def _loaders():
-    """Return the loaders package with load_files, or a 503 while it is not installed."""
-    mod = importlib.import_module("loaders")
-    if not hasattr(mod, "load_files"):
-        raise ApiError(503, "loader not available", "unavailable")
-    return mod
+    """Check the loaders are installed (loaders.api.load_file), or answer 503."""
+    try:
+        return importlib.import_module("loaders.api")
+    except ModuleNotFoundError:
+        raise ApiError(503, "loader not available", "unavailable") from None
 
 
 def kinds() -> tuple:
