@@ -4,9 +4,8 @@ UNWIND $rows AS r
 MATCH (a:Person {key: r.a})
 MATCH (b:BankCard {key: r.b})
 MERGE (a)-[e:HOLDS]->(b)
-SET e += r.set
-WITH e, r, coalesce(e.cases, []) AS cs, coalesce(e.batches, []) AS bs, coalesce(e.src, []) AS ss
-SET e.cases = CASE WHEN $case IN cs THEN cs ELSE cs + $case END,
-    e.batches = CASE WHEN $batch IN bs THEN bs ELSE bs + $batch END,
-    e.src = (ss + [s IN r.src WHERE NOT s IN ss])[..20]
+ON CREATE SET e += r.set, e.cases = [$case], e.batches = [$batch], e.src = r.src
+ON MATCH SET e += r.set, e.batches = CASE WHEN $batch IN coalesce(e.batches, []) THEN e.batches ELSE coalesce(e.batches, []) + $batch END,
+    e.src = (coalesce(e.src, []) + [s IN r.src WHERE NOT s IN coalesce(e.src, [])])[..20],
+    e.cases = CASE WHEN $case IN coalesce(e.cases, []) THEN e.cases ELSE coalesce(e.cases, []) + $case END
 RETURN count(e) AS n

@@ -4,9 +4,7 @@ UNWIND $rows AS r
 MATCH (a:Person {key: r.a})
 MATCH (c:Case {key: $case})
 MERGE (a)-[e:LISTED]->(c)
-SET e += r.set
-WITH e, r, coalesce(e.cases, []) AS cs, coalesce(e.batches, []) AS bs, coalesce(e.src, []) AS ss
-SET e.cases = CASE WHEN $case IN cs THEN cs ELSE cs + $case END,
-    e.batches = CASE WHEN $batch IN bs THEN bs ELSE bs + $batch END,
-    e.src = (ss + [s IN r.src WHERE NOT s IN ss])[..20]
+ON CREATE SET e += r.set, e.cases = [$case], e.batches = [$batch], e.src = r.src
+ON MATCH SET e += r.set, e.batches = CASE WHEN $batch IN coalesce(e.batches, []) THEN e.batches ELSE coalesce(e.batches, []) + $batch END,
+    e.src = (coalesce(e.src, []) + [s IN r.src WHERE NOT s IN coalesce(e.src, [])])[..20]
 RETURN count(e) AS n

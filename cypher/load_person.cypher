@@ -1,14 +1,14 @@
-// Merge persons by key: properties (set overwrites, fill only where missing), provenance, IN_CASE.
+// Merge persons by key: properties (set overwrites, fill only where missing), provenance
+// (batches, source rows), and once per case the case in `cases` with an IN_CASE relationship.
 // params: rows, case, batch
 UNWIND $rows AS r
 MERGE (n:Person {key: r.key})
-SET n += r.set
-SET n.name = coalesce(n.name, r.fill.name), n.gender = coalesce(n.gender, r.fill.gender), n.address = coalesce(n.address, r.fill.address), n.phone = coalesce(n.phone, r.fill.phone)
-WITH n, r, coalesce(n.cases, []) AS cs, coalesce(n.batches, []) AS bs, coalesce(n.src, []) AS ss
-SET n.cases = CASE WHEN $case IN cs THEN cs ELSE cs + $case END,
-    n.batches = CASE WHEN $batch IN bs THEN bs ELSE bs + $batch END,
-    n.src = (ss + [s IN r.src WHERE NOT s IN ss])[..20]
-WITH n, cs
+ON CREATE SET n += r.set, n += r.fill, n.batches = [$batch], n.src = r.src
+ON MATCH SET n += r.set, n.name = coalesce(n.name, r.fill.name), n.gender = coalesce(n.gender, r.fill.gender), n.address = coalesce(n.address, r.fill.address), n.phone = coalesce(n.phone, r.fill.phone), n.batches = CASE WHEN $batch IN coalesce(n.batches, []) THEN n.batches ELSE coalesce(n.batches, []) + $batch END,
+    n.src = (coalesce(n.src, []) + [s IN r.src WHERE NOT s IN coalesce(n.src, [])])[..20]
+WITH n WHERE n.cases IS NULL OR NOT $case IN n.cases
+SET n.cases = coalesce(n.cases, []) + $case
+WITH n
 MATCH (c:Case {key: $case})
-FOREACH (_ IN CASE WHEN $case IN cs THEN [] ELSE [1] END | MERGE (n)-[:IN_CASE]->(c))
+CREATE (n)-[:IN_CASE]->(c)
 RETURN count(n) AS n
