@@ -24,6 +24,8 @@ def test_loader_uploads_a_file_and_sees_the_summary(app, store, artifacts, tmp_p
         page.select_option("#kind", "persons")
         page.click("#upload-button")
         page.wait_for_selector("#summary .file-summary", timeout=30000)
+        page.wait_for_function("() => document.body.dataset.uploaded", timeout=30000)
+        assert "扣押人员.csv" in page.inner_text("#batches")
         row = page.inner_text("#summary .file-summary")
         assert "扣押人员.csv" in row and "1" in row
         page.screenshot(path=str(artifacts / "web-6-upload.png"), full_page=True)

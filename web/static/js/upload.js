@@ -15,6 +15,20 @@
     return el("table", { class: "grid", id: "summary" }, el("thead", {}, head), el("tbody", {}, rows));
   }
 
+  /** Redraw the case's import batches under the form (the new ones included). */
+  async function refreshBatches() {
+    const caseNo = decodeURIComponent(form.action.split("/api/cases/")[1].split("/")[0]);
+    let res;
+    try { res = await api("/api/cases/" + encodeURIComponent(caseNo) + "/batches"); } catch (e) { return; }
+    const head = el("tr", {}, [T("file"), T("kind"), T("started"), T("read"), T("loaded"), T("rejected"), ""].map((h) => el("th", {}, h)));
+    const rows = (res.batches || []).map((b) => el("tr", {}, el("td", {}, b.file || ""), el("td", {}, b.kind || ""),
+      el("td", {}, b.started || ""), el("td", { class: "num" }, b.read ?? ""), el("td", { class: "num" }, b.loaded ?? ""),
+      el("td", { class: "num" }, b.rejected ?? ""), el("td", {}, b.has_rejects ? el("a", { href: "/api/cases/" +
+        encodeURIComponent(caseNo) + "/batches/" + encodeURIComponent(b.batch) + "/rejects" }, T("download_rejects")) : "")));
+    document.getElementById("batches-box").replaceChildren(el("table", { class: "grid", id: "batches" },
+      el("thead", {}, head), el("tbody", {}, rows)));
+  }
+
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const data = new FormData(form);
@@ -47,6 +61,7 @@
       document.getElementById("upload-button").disabled = false;
       if (state.state === "failed") { fail(state.error || "failed"); out.prepend(summary(state.done || [], caseNo)); return; }
       bar.value = 100; text.textContent = T("done");
+      await refreshBatches();
       document.body.dataset.uploaded = state.job;
     }
     xhr.addEventListener("loadend", () => {
