@@ -213,11 +213,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-web.md"))
+    ap.add_argument("--keep-store", action="store_true", help="leave the embedded FalkorDB running afterwards")
     ap.add_argument("--tool", choices=("python", "wrk"), default="python",
                     help="load generator: Python threads with requests (default) or wrk (apt-get install wrk)")
     args = ap.parse_args()
     data = OUT / f"web-data-{args.size}"
     data.mkdir(parents=True, exist_ok=True)
+    from graphsvc.embedded import EmbeddedServer
+
+    was_running = EmbeddedServer(data).status().get("running")
     case, truth = prepare(data, args.size)
     keys = sample_keys(truth)
     from web import users as U
@@ -257,6 +261,8 @@ def main() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
+        if not was_running and not args.keep_store:
+            EmbeddedServer(data).stop()  # the store this run started
     report(args, case, truth, runs, single)
 
 
