@@ -121,6 +121,8 @@ def test_report_pdf_of_a_case(runner, store, case, settings, tmp_path, artifacts
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
         assert "案件分析报告" in text and "T1" in text and "督导乙" in text
         assert "止付" in text and "fixture.csv" in text
+        heading = next(p for p in text.split("\f") if "团伙 G1 Gang G1" in p)
+        assert "关系图 gang chart" in heading and "图例 legend" in heading  # the chart shares its heading's page
         freeze = [m["key"] for m in case["gangs"][0]["members"] if m["type"] == "card"][:1]
         assert freeze and freeze[0] in text
         fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
