@@ -192,6 +192,8 @@ def load_mapping(path: str | Path) -> dict:
 def _pick(mapping: dict, header: list[str], fname: str) -> dict:
     """Choose the layout of a mapping file that applies to this file."""
     layouts = mapping["_layouts"]
+    if len(layouts) == 1 and not layouts[0].get("file"):
+        return layouts[0]  # one layout: its missing columns are reported by name
     for lay in layouts:
         if lay.get("file") and fnmatch.fnmatch(fname, lay["file"]):
             return lay

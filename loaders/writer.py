@@ -44,7 +44,7 @@ class Writer:
     # --- threading: reading and normalising overlap with the store's work ---
     def start(self) -> None:
         """Start the background thread that writes queued chunks in order."""
-        self._q = queue.Queue(maxsize=2)
+        self._q = queue.Queue(maxsize=1)  # bounded: memory stays flat, reading runs one chunk ahead
         self._thread = threading.Thread(target=self._run, name="pochuan-writer", daemon=True)
         self._thread.start()
 
