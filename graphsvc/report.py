@@ -30,8 +30,10 @@ def _member_rows(chart: dict) -> list[dict]:
     for n in chart["members"]:
         p = n.get("props") or {}
         extra = " ".join(x for x in (p.get("bank"), p.get("owner_name")) if x) if n.get("type") == "card" else ""
-        rows.append({"role": role_of(n) or "", "type": type_name(n.get("type", "")), "label": n.get("label") or "",
-                     "key": n.get("key") or "", "extra": extra})
+        key = n.get("key") or ""
+        label = (n.get("label") or "").replace(key, "").strip() or n.get("label") or ""  # the key has its column
+        rows.append({"role": role_of(n) or "", "type": type_name(n.get("type", "")), "label": label, "key": key,
+                     "extra": extra})
     return rows
 
 
