@@ -1,7 +1,7 @@
 """The writer: sends chunks to the store through the cypher/load_* statements, in order.
 
 Every statement is idempotent (MERGE on keys, provenance lists kept as sets, USES counts added
-once per chunk mark, transfers looked up by pair hash before they are created), so a load killed
+once per batch (written when the batch ends), transfers looked up by pair hash before they are created), so a load killed
 half-way and run again ends with the graph a clean load gives. An entity already written in this
 batch is not sent again unless a row brings a property it lacked.
 """
@@ -12,7 +12,7 @@ import threading
 
 from graphsvc.cypher import need
 
-from .chunk import Chunk
+from .chunk import SRC_KEEP, Chunk
 from .transfers import AMOUNT, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
 __all__ = ["Writer", "RS", "US"]
@@ -37,6 +37,7 @@ class Writer:
         self.seen_rels: dict = {}
         self.created = 0
         self.merged = 0
+        self.uses: dict = {}  # USES of the whole batch, written once at the end (count added once: mark)
         self._q: queue.Queue | None = None
         self._thread = None
         self._error: BaseException | None = None
@@ -70,13 +71,18 @@ class Writer:
             self._q.put(ch)
 
     def close(self) -> None:
-        """Wait for every queued chunk to be written; raise the writer's error if one happened."""
+        """Wait for every queued chunk to be written, then the batch's USES; raise the writer's error."""
         if self._q is not None:
             self._q.put(None)
             self._thread.join()
             self._q = None
         if self._error is not None:
             raise self._error
+        for stmt in REL_STMTS:
+            rows = [r for (s, _, _), r in self.uses.items() if s == stmt]
+            if rows:
+                self._send(stmt, rows)
+        self.uses = {}
 
     # --- the statements ---
     def _send(self, name: str, rows: list) -> None:
@@ -113,9 +119,21 @@ class Writer:
         return out
 
     def _fresh_rels(self, stmt: str, rels: dict) -> list:
-        """Return the relationships not yet written in this batch (USES always: counts and times)."""
+        """Return the relationships not yet written in this batch; USES are gathered for the end."""
         if stmt in _USES:
-            return list(rels.values())
+            for (a, b), r in rels.items():
+                have = self.uses.get((stmt, a, b))
+                if have is None:
+                    self.uses[(stmt, a, b)] = dict(r, mark=self.batch)
+                    continue
+                if r["first"] and (have["first"] is None or r["first"] < have["first"]):
+                    have["first"] = r["first"]
+                if r["last"] and (have["last"] is None or r["last"] > have["last"]):
+                    have["last"] = r["last"]
+                have["n"] += r["n"]
+                if len(have["src"]) < SRC_KEEP:
+                    have["src"] = (have["src"] + r["src"])[:SRC_KEEP]
+            return []
         out = []
         for (a, b), r in rels.items():
             sig = (stmt, a, b)
