@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from graphsvc.errors import PochuanError
 from graphsvc.model import ENTITY_TYPES
@@ -65,11 +66,13 @@ def dashboard(case):
         g, gangs_err = _safe(case_cached, case, "gangs", lambda: analytics().gangs(store(), case))
         gangs = sorted((g or {}).get("gangs", []), key=lambda x: -(x.get("total_flow") or 0))[:10] if g else None
         a, alerts_err = _safe(case_cached, case, "alerts", lambda: analytics().alerts(store(), case))
-        alerts = (a or {}).get("alerts", [])[:100] if a else None
+        alerts = (a or {}).get("alerts", [])[:500] if a else None
         audit("view", case, {"page": "dashboard"})
+    alert_names = {"high_frequency_opening": _("频繁开卡"), "watchlist": _("重点人员"), "holder_mismatch": _("人卡不符"),
+                   "cross_case": _("串并案")}
     return render_template("dashboard.html", case=case, stats=stats, stats_err=stats_err, batches=batches or [],
                            batches_err=batches_err, gangs=gangs, gangs_err=gangs_err, alerts=alerts,
-                           alerts_err=alerts_err)
+                           alerts_err=alerts_err, alert_names=alert_names)
 
 
 @bp.get("/cases/<case>/search")
