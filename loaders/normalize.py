@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 __all__ = ["BadValue", "text", "raw", "card", "account", "phone", "person_id", "id_valid", "upgrade_id15", "amount",
            "signed_amount", "time", "ip", "mac", "imei", "device", "device_kind", "direction", "cash_flag",
-           "gender", "ID_WEIGHTS"]
+           "gender", "lookup_keys", "ID_WEIGHTS"]
 
 
 class BadValue(ValueError):
@@ -311,3 +311,21 @@ def gender(v) -> str:
     """Return 男 or 女 from 男/女/M/F/1/2, or the text as given."""
     s = text(v)
     return {"M": "男", "MALE": "男", "1": "男", "F": "女", "FEMALE": "女", "2": "女"}.get(s.upper(), s)
+
+
+def lookup_keys(value) -> list[tuple[str, str]]:
+    """Return the (type, key) pairs a typed-in value may mean, for search: '138 0013 8000' -> phone."""
+    s = text(value)
+    out = []
+    for kind, fn in (("person", person_id), ("phone", phone), ("card", card)):
+        try:
+            out.append((kind, fn(s)))
+        except BadValue:
+            pass
+    try:
+        key, kind = device(s)
+        if kind != "UKEY":
+            out.append(("device", key))
+    except BadValue:
+        pass
+    return out

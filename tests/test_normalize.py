@@ -138,3 +138,11 @@ def test_direction_unknown_and_cash_flag():
     with pytest.raises(nz.BadValue):
         nz.direction("?")
     assert nz.cash_flag("现金") and not nz.cash_flag("转账") and not nz.cash_flag("")
+
+
+def test_lookup_keys_for_search():
+    assert ("phone", "13800138000") in nz.lookup_keys("+86 138 0013 8000")
+    assert ("person", "11010519600703241X") in nz.lookup_keys("11010519600703241x")
+    assert ("card", "6222029939497438143") in nz.lookup_keys("6222 0299 3949 7438 143")
+    assert ("device", "A9:AC:9D:E0:FB:69") in nz.lookup_keys("a9-ac-9d-e0-fb-69")
+    assert nz.lookup_keys("张三") == []
