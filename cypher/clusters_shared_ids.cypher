@@ -3,7 +3,7 @@
 // params: case, hub
 MATCH (x)-[r:USES|RESERVED]->(d)
 WHERE $case IN r.cases AND (d:Device OR d:Phone)
-WITH d, collect(DISTINCT {label: labels(x)[0], key: x.key}) AS users
+WITH d, collect(DISTINCT labels(x)[0] + '|' + x.key) AS users
 WHERE size(users) >= 2
 RETURN labels(d)[0] AS label, d.key AS key, d.kind AS kind, size(users) AS degree,
        CASE WHEN size(users) <= $hub THEN users ELSE [] END AS users

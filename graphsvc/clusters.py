@@ -35,7 +35,8 @@ def _components(rows) -> list[tuple[set, set]]:
     for r in rows:
         d = node_id(type_for_label(r["label"]), r["key"])
         for u in r["users"]:
-            up[find(node_id(type_for_label(u["label"]), u["key"]))] = find(d)
+            label, _, key = u.partition("|")
+            up[find(node_id(type_for_label(label), key))] = find(d)
     ids = {node_id(type_for_label(r["label"]), r["key"]) for r in rows}
     groups = defaultdict(lambda: (set(), set()))
     for x in list(up):

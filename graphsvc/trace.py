@@ -7,7 +7,8 @@ Attribution rule (FIFO-capped flow): the starting amount A0 (the report's amount
 first hop) is pushed through the fetched transfers in time order. Each card keeps a balance of
 traced money; a transfer X->Y at time t carries min(amount, balance of X at t) and moves it to Y.
 A card's `amount` is the traced money that reached it, so it never exceeds what actually entered it
-nor the starting amount, and money cannot travel back in time. Upstream traces run the same rule
+nor the starting amount, and money cannot travel back in time. Cards touched by more than
+HUB_TRANSFERS transfers (merchants, payment platforms) are shown with `hub: true` but not expanded. Upstream traces run the same rule
 backwards in time (how much of the money at the start card can have come from each card).
 """
 from __future__ import annotations
@@ -23,7 +24,9 @@ from .store import Store
 
 __all__ = ["trace", "report_rows", "fifo_attribution"]
 
-need("trace_down", "trace_up", "trace_cash", "reports_get")
+need("trace_down", "trace_up", "trace_cash", "reports_get", "trace_degree")
+
+HUB_TRANSFERS = 1000  # a card touched by more transfers is a hub (merchant, platform): shown, not expanded
 
 
 def report_rows(store: Store, case: str, keys=None) -> list[dict]:
@@ -31,10 +34,20 @@ def report_rows(store: Store, case: str, keys=None) -> list[dict]:
     return store.read("reports_get", case=case, keys=list(keys or []), max_rows=100000).rows
 
 
+def hubs_among(store, keys, limit: int = HUB_TRANSFERS) -> set[str]:
+    """Return the cards among keys touched by more than `limit` transfers."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    rows = store.read("trace_degree", keys=keys, max_rows=len(keys) + 1).rows
+    return {r["key"] for r in rows if int(r["degree"] or 0) > limit}
+
+
 def _fetch(store, case, start, lo, hi, down, hops, delay, min_amount, node_cap):
-    """Breadth-first, time-respecting fetch of transfers; returns transfers, layers, truncated."""
+    """Breadth-first, time-respecting fetch of transfers; returns transfers, layers, hubs, truncated."""
     name = "trace_down" if down else "trace_up"
     layer, win, transfers, truncated = {start: 0}, {start: (lo, hi)}, [], False
+    hubs = set()
     frontier = [start]
     for hop in range(1, hops + 1):
         if not frontier:
@@ -56,8 +69,9 @@ def _fetch(store, case, start, lo, hi, down, hops, delay, min_amount, node_cap):
             layer[k] = hop
             win[k] = (min(times), max(times) + delay) if down else (min(times) - delay, max(times))
             nxt.append(k)
-        frontier = nxt
-    return transfers, layer, truncated
+        hubs |= hubs_among(store, nxt) if hop < hops else set()
+        frontier = [k for k in nxt if k not in hubs]
+    return transfers, layer, hubs, truncated
 
 
 def fifo_attribution(transfers, start: str, amount: float, down: bool = True) -> tuple[dict, dict]:
@@ -104,11 +118,16 @@ def trace(store: Store, case: str, card: str | None = None, direction: str = "do
         lo, hi = (t0, t0 + delay) if (t0 is not None and down) else (TS_MIN, TS_MAX)
         if t0 is not None and not down:
             lo, hi = TS_MIN, t0
-    transfers, layer, truncated = _fetch(store, case, card, lo, hi, down, hops, delay, min_amount, node_cap)
+    transfers, layer, hubs, truncated = _fetch(store, case, card, lo, hi, down, hops, delay, min_amount, node_cap)
     first_hop = [t for t in transfers if (t["src"] if down else t["dst"]) == card]
     a0 = float(rep["amount"]) if rep and rep.get("amount") else sum(float(t["amount"]) for t in first_hop)
     reached, carried = fifo_attribution(transfers, card, a0, down)
-    return _shape(store, case, card, rep, transfers, layer, reached, carried, a0, down, truncated)
+    g = _shape(store, case, card, rep, transfers, layer, reached, carried, a0, down, truncated)
+    for n in g["nodes"]:
+        if n["type"] == "card" and n["key"] in hubs:
+            n["hub"] = True
+    g["hubs"] = sorted(hubs)
+    return g
 
 
 def _shape(store, case, card, rep, transfers, layer, reached, carried, a0, down, truncated) -> dict:
