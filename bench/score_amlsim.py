@@ -116,6 +116,7 @@ def main(argv=None) -> int:
         store.execute_raw("GRAPH.DELETE", cfg["POCHUAN_GRAPH_NAME"])
     except Exception:  # no graph yet
         pass
+    store.ensure_schema()  # GRAPH.DELETE dropped the indexes too
     via = load_amlsim(store, via=a.via)
     rl = rings()
     s = score(store, rl[: a.rings] if a.rings else rl)

@@ -18,7 +18,7 @@ __all__ = ["clusters", "HUB_DEGREE"]
 need("clusters_shared_ids", "clusters_card_flow")
 
 HUB_DEGREE = 80
-_FLOW_TOP = 300
+_FLOW_TOP = 100  # clusters ranked by money and described with names; the rest keep ids only
 
 
 def _components(rows) -> list[tuple[set, set]]:
