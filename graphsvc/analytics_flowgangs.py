@@ -22,7 +22,7 @@ __all__ = ["flow_gangs", "seed_gang", "partition", "FLOW_DEFAULTS"]
 
 need("flow_pairs", "trace_down", "trace_up", "expand")
 
-FLOW_DEFAULTS = {"window_days": 10, "loop_hops": 10, "card_hub": 60, "min_size": 3, "max_gangs": 200}
+FLOW_DEFAULTS = {"window_days": 20, "loop_hops": 10, "card_hub": 60, "min_size": 3, "max_gangs": 200}
 
 
 def _reach(store: Store, case: str, seed: str, first: list[dict], window: int, hops: int, down: bool) -> set[str]:
