@@ -52,6 +52,14 @@ def test_from_a_planted_card_to_its_gang(app, store, artifacts, tmp_path):
         page.wait_for_function(f"() => window.pochuanWB.nodes.length > {capped}", timeout=60000)
         wait_idle(page)
         page.screenshot(path=str(artifacts / "web-demo-3-hub-more.png"))
+
+        page.click("#btn-clear")
+        page.click("#btn-clusters")                                  # a shared-device cluster
+        page.wait_for_selector("#cluster-list a[data-cluster]", timeout=60000)
+        page.click("#cluster-list a[data-cluster]")
+        page.wait_for_function("() => document.body.dataset.cluster && window.pochuanWB.nodes.length > 2", timeout=60000)
+        wait_idle(page)
+        page.screenshot(path=str(artifacts / "web-demo-4-cluster.png"))
         assert not problems, problems
     found = len(planted & shown) / len(planted)
     assert found >= 0.6, f"only {found:.0%} of the planted gang's persons and cards are on the screen"

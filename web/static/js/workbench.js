@@ -415,7 +415,7 @@
     const box = $("cluster-list");
     const res = await run("clusters", () => api(cfg.api + "/clusters"));
     if (!res) return;
-    const cs = res.clusters || [];
+    const cs = (res.clusters || []).slice(0, 200); // the biggest first, as analytics orders them
     box.replaceChildren(...(cs.length ? cs.map((c) => el("li", {},
       el("a", { href: "#", "data-cluster": c.id, onclick: (ev) => { ev.preventDefault(); openCluster(c); } },
         c.id + " · " + T("size") + " " + (c.size || (c.members || []).length) + " · " + T("devices") + " " + (c.devices || []).length)))
@@ -532,7 +532,12 @@
   $("btn-pin").addEventListener("click", pinSelected);
   $("btn-undo").addEventListener("click", undo);
   $("btn-fit").addEventListener("click", () => network.fit());
-  $("btn-clear").addEventListener("click", () => { snapshot(); nodes.clear(); edges.clear(); hidden.clear(); refreshFilters(); });
+  const detailHint = $("detail").innerHTML; // the server-rendered hint, restored when the view is cleared
+  $("btn-clear").addEventListener("click", () => {
+    snapshot(); nodes.clear(); edges.clear(); hidden.clear(); refreshFilters();
+    $("detail").innerHTML = detailHint;
+    delete document.body.dataset.gang; delete document.body.dataset.cluster;
+  });
   $("btn-gangs").addEventListener("click", loadGangs);
   $("btn-clusters").addEventListener("click", loadClusters);
   /** Download an export: a GET link, or a POST of the selection whose answer becomes a file. */
