@@ -20,48 +20,41 @@ from .store import Store
 
 __all__ = ["flow_gangs", "seed_gang", "partition", "FLOW_DEFAULTS"]
 
-need("flow_pairs", "trace_down", "trace_up", "expand")
+need("flow_pairs", "trace_down", "expand")
 
 FLOW_DEFAULTS = {"window_days": 20, "loop_hops": 10, "card_hub": 60, "min_size": 3, "max_gangs": 200}
 
 
-def _reach(store: Store, case: str, seed: str, first: list[dict], window: int, hops: int, down: bool) -> set[str]:
-    """Return accounts reached from the seed's transfers (down) or reaching it (up), each hop within the
-    window of the seed's own transfer that started the walk."""
-    name, far = ("trace_down", "dst") if down else ("trace_up", "src")
+def _loops(store: Store, case: str, seed: str, first: list[dict], window: int, hops: int) -> set[str]:
+    """Return accounts on money loops from the seed back to it, each within the window of its first transfer."""
     win = {}
     for t in first:
-        k = t[far]
         lo, hi = int(t["ts"]) - window, int(t["ts"]) + window
-        a, b = win.get(k, (lo, hi))
-        win[k] = (min(a, lo), max(b, hi))
-    win.pop(seed, None)
-    frontier, seen = list(win), set(win)
-    for _ in range(hops - 1):
+        a, b = win.get(t["dst"], (lo, hi))
+        win[t["dst"]] = (min(a, lo), max(b, hi))
+    frontier, parent, closing = list(win), {k: None for k in win}, set()
+    for _ in range(hops):
         if not frontier:
             break
         fr = [{"key": k, "lo": win[k][0], "hi": win[k][1]} for k in frontier]
-        rows = store.read(name, case=case, frontier=fr, min_amount=0.0, limit=500000, max_rows=500000).rows
+        rows = store.read("trace_down", case=case, frontier=fr, min_amount=0.0, limit=500000, max_rows=500000).rows
         nxt = []
         for t in rows:
-            near, x = (t["src"], t["dst"]) if down else (t["dst"], t["src"])
-            if x != seed and x not in seen:
-                seen.add(x)
-                win[x] = win[near]
-                nxt.append(x)
+            s, d = t["src"], t["dst"]
+            if d == seed:
+                closing.add(s)
+            elif d not in parent:
+                parent[d], win[d] = s, win[s]
+                nxt.append(d)
+            else:
+                win[d] = (min(win[d][0], win[s][0]), max(win[d][1], win[s][1]))
         frontier = nxt
-    return seen
-
-
-def _loops(store: Store, case: str, seed: str, window: int, hops: int) -> set[str]:
-    """Return accounts on money loops through the seed: reached from its payments and reaching its receipts."""
-    out = store.read("trace_down", case=case, frontier=[{"key": seed, "lo": -(2 ** 53), "hi": 2 ** 53}],
-                     min_amount=0.0, limit=100000, max_rows=100000).rows
-    inc = store.read("trace_up", case=case, frontier=[{"key": seed, "lo": -(2 ** 53), "hi": 2 ** 53}],
-                     min_amount=0.0, limit=100000, max_rows=100000).rows
-    if not out or not inc:
-        return set()
-    return _reach(store, case, seed, out, window, hops, True) & _reach(store, case, seed, inc, window, hops, False)
+    on_loop = set()
+    for x in closing:
+        while x is not None and x not in on_loop and x != seed:
+            on_loop.add(x)
+            x = parent.get(x)
+    return on_loop
 
 
 def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
@@ -69,7 +62,9 @@ def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
     key = normalise_query(seed.partition(":")[2] if seed.startswith("card:") else seed)
     rows, _ = expand(store, case, [node_id("card", key)], ["TRANSFER"], limit=100000)
     direct = {r["b"].partition(":")[2] for r in rows}
-    loops = _loops(store, case, key, int(opts["window_days"]) * 86400, int(opts["loop_hops"]))
+    first = store.read("trace_down", case=case, frontier=[{"key": key, "lo": -(2 ** 53), "hi": 2 ** 53}],
+                       min_amount=0.0, limit=100000, max_rows=100000).rows
+    loops = _loops(store, case, key, first, int(opts["window_days"]) * 86400, int(opts["loop_hops"]))
     return _gang(store, {key} | direct | loops, rows, {"direct": len(direct), "on_loops": len(loops)})
 
 
