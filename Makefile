@@ -36,11 +36,11 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 lint-cypher: node-deps install
-	node tests/neo4j_lint.mjs cypher
+	node tests/neo4j_lint.mjs cypher --summary
 
 run: install
 	$(VENV)/bin/pochuan db start
-	$(VENV)/bin/pochuan demo-setup
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/pochuan demo-setup
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 3 --threads 4 --timeout 120 'web:create_app()'
 
 test: test-deps node-deps

@@ -36,5 +36,11 @@ for (const f of neo4jFiles) {
   errors += diagnostics.length;
   report.push({ file: f, errors: diagnostics.map((d) => ({ line: d.range.start.line + 1, message: d.message })) });
 }
-process.stdout.write(JSON.stringify({ files: report.length, errors, report }, null, 1) + '\n');
+if (process.argv.includes('--summary')) {
+  const bad = report.filter((r) => r.errors.length);
+  process.stdout.write(`Neo4j linter: ${report.length} files, ${errors} errors\n`);
+  for (const r of bad) for (const e of r.errors) process.stdout.write(`  ${r.file}:${e.line}: ${e.message}\n`);
+} else {
+  process.stdout.write(JSON.stringify({ files: report.length, errors, report }, null, 1) + '\n');
+}
 process.exit(errors ? 1 : 0);

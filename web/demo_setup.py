@@ -60,7 +60,9 @@ def demo_setup(ctx, size, seed):
         _load_once(store, data, second["case"], folder / second["dir"])
         cases.append(second["case"])
     ctx.invoke(user_demo, cases=tuple(cases), as_json=False)
-    host = "http://127.0.0.1:8000"
+    import os
+
+    host = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
     say(f"\n破串 pochuan 已就绪 ready: {host}\n"
         f"  登录 log in: demo / pochuan-demo (侦查员 investigator), demo-super / pochuan-demo (督导 supervisor),\n"
         f"  demo-loader / pochuan-demo (录入员 loader), demo-admin / pochuan-demo (admin)\n"
