@@ -42,7 +42,7 @@ def test_medium_demo_meets_the_bar(store, tmp_path):
 
 
 def test_scoring_can_fail(store, tmp_path):
-    truth = load_demo(store, "small", 1, workdir=tmp_path)
+    truth = load_demo(store, "small", 1, via="world", workdir=tmp_path)
     broken = [{"id": "X", "members": [{"type": m["type"], "key": m["key"], "role": "卡农"}
                                       for g in truth["gangs"] for m in g["members"]]}]
     s = scoring.score_gangs(broken, truth)
