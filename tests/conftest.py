@@ -12,7 +12,15 @@ from graphsvc.settings import load_settings
 from graphsvc.store import close_stores, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = ROOT.parent / "shared" / "datasets"
+DATASETS = Path(os.environ.get("POCHUAN_DATASETS") or ROOT.parent / "shared" / "datasets")
+
+
+def require_dataset(name: str) -> Path:
+    """Return a shared dataset's folder, or skip the test saying where it was looked for."""
+    folder = DATASETS / name
+    if not folder.is_dir():
+        pytest.skip(f"shared dataset {name} not found at {folder} (set POCHUAN_DATASETS to its parent folder)")
+    return folder
 ARTIFACTS = ROOT / "test-artifacts"
 _graph_ids = itertools.count()
 
