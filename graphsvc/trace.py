@@ -74,12 +74,14 @@ def _fetch(store, case, start, lo, hi, down, hops, delay, min_amount, node_cap):
     return transfers, layer, hubs, truncated
 
 
-def fifo_attribution(transfers, start: str, amount: float, down: bool = True) -> tuple[dict, dict]:
-    """Push `amount` from start through transfers in time order; return (reached per card, carried per edge)."""
+def fifo_attribution(transfers, start: str, amount: float, down: bool = True, t0=None) -> tuple[dict, dict]:
+    """Push `amount` from start (at time t0) through transfers in time order; return (reached, carried per edge)."""
     balance, reached, carried = defaultdict(float), defaultdict(float), defaultdict(float)
     balance[start] = amount
     order = sorted(transfers, key=lambda t: t["ts"], reverse=not down)
     for t in order:
+        if t0 is not None and (t["ts"] < t0 if down else t["ts"] > t0):
+            continue
         frm, to = (t["src"], t["dst"]) if down else (t["dst"], t["src"])
         have = balance[frm]
         if have <= 0:
