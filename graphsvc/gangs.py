@@ -491,6 +491,8 @@ def whole_case(store: Store, case: str, reps=None, opts=None) -> list[dict]:
 def gang(store: Store, case: str, gang_id: str) -> dict:
     """Return one whole-case gang as a graph: members with roles, victims, aggregated edges."""
     found = {g["id"]: g for g in whole_case(store, case)}
+    if not found:
+        return _flow_gang(store, case, gang_id)
     if gang_id not in found:
         raise NotFound(f"no gang {gang_id} in case {case}", "list the gangs first (pochuan gangs --case ...)")
     g = found[gang_id]
@@ -499,3 +501,18 @@ def gang(store: Store, case: str, gang_id: str) -> dict:
     edges += [edge(a, b, rel) for a, rel, b in g["_links"]]
     victims = [{**v, "role": "受害人"} for v in g["victims"]]
     return graph(g["members"] + victims, edges, False, **{k: v for k, v in _public(g).items() if k != "members"})
+
+
+def _flow_gang(store: Store, case: str, gang_id: str) -> dict:
+    """Return one flow-only gang (a case without victim reports) as a graph."""
+    from .analytics_flowgangs import flow_gangs
+
+    found = {g["id"]: g for g in flow_gangs(store, case)["gangs"]}
+    if gang_id not in found:
+        raise NotFound(f"no gang {gang_id} in case {case}", "list the gangs first (pochuan gangs --case ...)")
+    g = found[gang_id]
+    cards = {m["key"] for m in g["members"] if m["type"] == "card"}
+    edges = [edge(node_id("card", f["src"]), node_id("card", f["dst"]), "TRANSFER", count=f["count"], total=f["total"],
+                  first=f["first"], last=f["last"])
+             for f in _flows(store, case, cards) if f["type"] == "TRANSFER" and f["dst"] in cards]
+    return graph(g["members"], edges, False, **{k: v for k, v in g.items() if k != "members"})

@@ -48,6 +48,9 @@ def test_whole_case_flow_partition_cuts_the_hub(store):
     members = [{m["key"] for m in g["members"]} for g in res["gangs"]]
     assert res["gangs"] and all("9999" not in m for m in members)  # the shop is a hub, cut before Louvain
     assert any({"9000", "9001", "9002", "9003", "9004"} <= m for m in members)
+    one = analytics.gang(store, "F1", res["gangs"][0]["id"])
+    ids = {n["id"] for n in one["nodes"]}
+    assert one["edges"] and all(e["from"] in ids and e["to"] in ids for e in one["edges"])
 
 
 def test_networkx_fallback_on_fetched_edges(store):
