@@ -13,6 +13,7 @@ import argparse
 import calendar
 import csv
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -20,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "datasets" / "amlsim-10k"
+DATA = Path(os.environ.get("POCHUAN_DATASETS") or ROOT.parent / "shared" / "datasets") / "amlsim-10k"
 CASE = "AMLSIM-10K"
 
 __all__ = ["load_amlsim", "rings", "score", "main"]

@@ -14,14 +14,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from score_amlsim import DATA, load_amlsim, rings, score  # noqa: E402
+from conftest import require_dataset  # noqa: E402
+from score_amlsim import load_amlsim, rings, score  # noqa: E402
 
 
 @pytest.mark.slow
 def test_amlsim_gang_from_hub_recovers_ring(store):
-    assert DATA.exists(), f"{DATA} missing"
-    load_amlsim(store, via="direct")
-    s = score(store, rings()[::20])
+    data = require_dataset("amlsim-10k")
+    load_amlsim(store, data, via="direct")
+    s = score(store, rings(data)[::20])
     print(s)
     assert s["rings"] == 5
     fans = [v for k, v in s["per_kind"].items() if k.startswith("fan")]
