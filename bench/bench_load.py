@@ -31,13 +31,46 @@ def transfer_files(folder: Path) -> list[Path]:
 
 
 def run_child(args: list[str]) -> tuple[dict, int]:
-    """Run this script in a child process; return its JSON answer and its peak RSS in MB."""
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    out, err = proc.stdout.read(), proc.stderr.read()
-    if status != 0:
-        raise SystemExit(f"child {args[:2]} failed: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    """Run this script in a child process; return its JSON answer and the peak RSS (MB) it measured."""
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args[:2]} failed: {proc.stderr[-2000:]}")
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    return answer, answer.pop("peak_rss_mb")
+
+
+class PeakRSS:
+    """Sample the resident memory of a process (and its children) every 0.2 s; ru_maxrss would
+    include the parent's memory at fork time, so it is not used."""
+
+    def __init__(self, pid: int | None = None):
+        import threading
+
+        import psutil
+
+        self.proc = psutil.Process(pid or os.getpid())
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        """Sample until stopped."""
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                rss = self.proc.memory_info().rss + sum(c.memory_info().rss for c in self.proc.children(True))
+            except psutil.Error:
+                rss = 0
+            self.peak = max(self.peak, rss)
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        """Stop sampling and return the peak in MB."""
+        self._stop.set()
+        self._t.join()
+        return self.peak // (1 << 20)
 
 
 def child_ours(data: str, graph: str, files: list[str]) -> dict:
@@ -49,11 +82,12 @@ def child_ours(data: str, graph: str, files: list[str]) -> dict:
     cfg = load_settings({})
     cfg.update(POCHUAN_DATA=data, POCHUAN_GRAPH_NAME=graph)
     store = open_store(cfg)
+    mem = PeakRSS()
     t = time.perf_counter()
     res = load_files(store, "BENCH", files, data_dir=data)
     dt = time.perf_counter() - t
     return {"seconds": dt, "read": sum(r["read"] for r in res), "loaded": sum(r["loaded"] for r in res),
-            "transfers": sum(r["transfers_new"] for r in res)}
+            "transfers": sum(r["transfers_new"] for r in res), "peak_rss_mb": mem.stop()}
 
 
 def clean_for_bulk(files: list[Path], out: Path) -> dict:
@@ -101,13 +135,14 @@ def clean_for_bulk(files: list[Path], out: Path) -> dict:
 def child_bulk(sock: str, graph: str, folder: str) -> dict:
     """Time falkordb-bulk-insert of the cleaned CSVs into an empty graph over the unix socket."""
     exe = Path(sys.executable).with_name("falkordb-bulk-insert")
+    mem = PeakRSS()
     t = time.perf_counter()
     proc = subprocess.run([str(exe), graph, "-u", f"unix://{sock}", "-N", "BankCard", f"{folder}/BankCard.csv",
                            "-R", "TRANSFER", f"{folder}/TRANSFER.csv", "-e"], capture_output=True, text=True)
     dt = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-2000:] or proc.stdout[-2000:])
-    return {"seconds": dt, "out": proc.stdout.strip().splitlines()[-1:]}
+    return {"seconds": dt, "out": proc.stdout.strip().splitlines()[-1:], "peak_rss_mb": mem.stop()}
 
 
 def drop(sock: str, graph: str) -> None:
@@ -200,6 +235,8 @@ def report(out: Path, folder: Path, files, size, cleaned, ours, bulk) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-ours":
+        print(json.dumps(child_ours(sys.argv[2], sys.argv[3], sys.argv[4:])))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-mem":  # one file alone: memory as files grow
         print(json.dumps(child_ours(sys.argv[2], sys.argv[3], sys.argv[4:])))
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-bulk":
         print(json.dumps(child_bulk(sys.argv[2], sys.argv[3], sys.argv[4])))

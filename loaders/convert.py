@@ -25,7 +25,7 @@ _MISSING = {"card": "缺少卡号 missing card number", "account": "缺少卡号
 class _Cached:
     """A normaliser with a bounded memo: IDs, IPs and names repeat thousands of times in a file."""
 
-    def __init__(self, fn, size: int = 50_000):
+    def __init__(self, fn, size: int = 20_000):
         self.fn, self.size, self.memo = fn, size, {}
 
     def __call__(self, v):

@@ -12,7 +12,7 @@ import threading
 
 from graphsvc.cypher import need
 
-from .chunk import SRC_KEEP, Chunk
+from .chunk import Chunk
 from .transfers import AMOUNT, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
 __all__ = ["Writer", "RS", "US"]
@@ -26,6 +26,7 @@ need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_fi
      "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
 RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
+USES_SRC = 3
 
 
 class Writer:
@@ -123,16 +124,16 @@ class Writer:
         if stmt in _USES:
             for (a, b), r in rels.items():
                 have = self.uses.get((stmt, a, b))
-                if have is None:
-                    self.uses[(stmt, a, b)] = dict(r, mark=self.batch)
+                if have is None:  # a few source rows per pair: a batch can hold 100,000s of pairs
+                    self.uses[(stmt, a, b)] = dict(r, mark=self.batch, src=r["src"][:USES_SRC])
                     continue
                 if r["first"] and (have["first"] is None or r["first"] < have["first"]):
                     have["first"] = r["first"]
                 if r["last"] and (have["last"] is None or r["last"] > have["last"]):
                     have["last"] = r["last"]
                 have["n"] += r["n"]
-                if len(have["src"]) < SRC_KEEP:
-                    have["src"] = (have["src"] + r["src"])[:SRC_KEEP]
+                if len(have["src"]) < USES_SRC:
+                    have["src"] = (have["src"] + r["src"])[:USES_SRC]
             return []
         out = []
         for (a, b), r in rels.items():
