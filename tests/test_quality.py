@@ -21,7 +21,7 @@ def _score(store, size, seed, tmp_path, seeded=True, via="auto"):
     truth = load_demo(store, size, seed, via=via, workdir=tmp_path)
     kinds = None if truth["via"] == "loader" else {"high_frequency_opening", "watchlist", "holder_mismatch"}
     s = scoring.score_case(store, truth["case"], truth, seeded=seeded, alert_kinds=kinds)
-    print(scoring.summary(s))
+    print(scoring.summary(s), "\nloaded via", truth["via"])
     return s
 
 
