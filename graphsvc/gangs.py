@@ -19,10 +19,10 @@ import time
 from collections import defaultdict
 
 from .cypher import need
-from .errors import BadInput, NotFound
+from .errors import NotFound
 from .model import type_for_label
 from .neighbourhood import TS_MAX, TS_MIN
-from .search import get_nodes, normalise_query, resolve
+from .search import get_nodes, resolve
 from .shapes import edge, graph, node_id
 from .store import Store
 from .trace import report_rows
