@@ -34,7 +34,7 @@ def _components(rows) -> list[tuple[set, set]]:
 
     for r in rows:
         d = node_id(type_for_label(r["label"]), r["key"])
-        for u in r["users"]:
+        for u in filter(None, r["users"].split(",")):
             label, _, key = u.partition("|")
             up[find(node_id(type_for_label(label), key))] = find(d)
     ids = {node_id(type_for_label(r["label"]), r["key"]) for r in rows}
