@@ -18,7 +18,7 @@ from collections import defaultdict
 from .cypher import need
 from .errors import BadInput, NotFound
 from .neighbourhood import TS_MAX, TS_MIN, to_ts
-from .search import get_nodes, normalise_query
+from .search import get_nodes, normalise_query, resolve
 from .shapes import edge, graph, node, node_id
 from .store import Store
 
@@ -116,6 +116,7 @@ def trace(store: Store, case: str, card: str | None = None, direction: str = "do
         if not card:
             raise BadInput("no card to trace", "give --card or --report", "card")
         card = normalise_query(card)
+        resolve(store, "card", card)  # an unknown card is an error the user can act on, not an empty trace
         t0 = to_ts(since, None) if since else None
         lo, hi = (t0, t0 + delay) if (t0 is not None and down) else (TS_MIN, TS_MAX)
         if t0 is not None and not down:
