@@ -110,6 +110,10 @@ class Library:
                                      "add the file or fix the name")
         return st
 
+    def schema_names(self) -> list[str]:
+        """Return the names of the schema statements (indexes, constraints), each once."""
+        return sorted({n for n, _ in self.statements if n.startswith("schema_")})
+
     def check(self, backend: str, names=None) -> None:
         """Fail now if any needed statement has no text for this backend."""
         missing = [n for n in sorted(names if names is not None else _NEEDED)

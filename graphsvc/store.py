@@ -191,30 +191,24 @@ class FalkorStore(Store):
         return self.db.connection.execute_command(*args)
 
     def ensure_schema(self) -> None:
-        """Create the key indexes and unique constraints, ignoring those that already exist."""
+        """Run every cypher/schema_* statement, then a unique constraint per label key; safe to repeat."""
         import redis
 
         from .model import LABELS
 
-        for label in LABELS:
+        for name in self.library.schema_names():
             try:
-                self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.key)")  # label from the fixed set
+                self.graph.query(self.statement(name).text)
             except redis.exceptions.ResponseError as e:
                 if "already indexed" not in str(e):
-                    raise QueryError(f"cannot create the index on {label}.key: {e}") from None
+                    raise QueryError(f"cypher/{name} failed: {e}") from None
+        for label in LABELS:  # needs the key index created above
             try:
                 self.execute_raw("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
                                  "PROPERTIES", "1", "key")
             except redis.exceptions.ResponseError as e:
                 if "already exists" not in str(e).lower():
                     raise QueryError(f"cannot create the unique constraint on {label}.key: {e}") from None
-        for st in self.library.statements.values():
-            if st.name.startswith("schema_") and st.backend in (None, "falkordb"):
-                try:
-                    self.graph.query(st.text)
-                except redis.exceptions.ResponseError as e:
-                    if "already indexed" not in str(e):
-                        raise QueryError(f"cypher/{st.name} failed: {e}") from None
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -290,15 +284,10 @@ class Neo4jStore(Store):
             raise QueryError(f"cypher/{st.name} failed on Neo4j: {e.message}") from None
 
     def ensure_schema(self) -> None:
-        """Create a uniqueness constraint per label key, and the schema_ statements meant for Neo4j."""
-        from .model import LABELS
-
+        """Run every cypher/schema_* statement meant for Neo4j (key constraints and extra indexes)."""
         with self.driver.session(database=self.database) as s:
-            for label in LABELS:  # label from the fixed set
-                s.run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE")
-            for st in self.library.for_neo4j():
-                if st.name.startswith("schema_"):
-                    s.run(st.text)
+            for name in self.library.schema_names():
+                s.run(self.statement(name).text)
 
     def close(self) -> None:
         """Close the driver."""

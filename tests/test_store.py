@@ -115,3 +115,13 @@ def test_status_page_shows_backend(client, store):
     res = client.get("/status")
     assert res.status_code == 200
     assert "falkordb" in res.get_data(as_text=True)
+
+
+def test_every_label_key_has_schema_statements_for_both_backends():
+    from graphsvc.model import LABELS
+
+    lib = Library(ROOT / "cypher")
+    for backend in ("falkordb", "neo4j"):
+        texts = [lib.get(n, backend).text for n in lib.schema_names()]
+        for label in LABELS:
+            assert any(f"(n:{label})" in t and "n.key" in t for t in texts), (label, backend)

@@ -1,0 +1,3 @@
+// Index Device nodes by their lookup key (the unique constraint is added by GRAPH.CONSTRAINT).
+// params:
+CREATE INDEX FOR (n:Device) ON (n.key)

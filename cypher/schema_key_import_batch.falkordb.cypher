@@ -1,0 +1,3 @@
+// Index ImportBatch nodes by their lookup key (the unique constraint is added by GRAPH.CONSTRAINT).
+// params:
+CREATE INDEX FOR (n:ImportBatch) ON (n.key)

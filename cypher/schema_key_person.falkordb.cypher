@@ -1,0 +1,3 @@
+// Index Person nodes by their lookup key (the unique constraint is added by GRAPH.CONSTRAINT).
+// params:
+CREATE INDEX FOR (n:Person) ON (n.key)
