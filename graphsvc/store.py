@@ -190,6 +190,44 @@ class FalkorStore(Store):
         """Send a raw FalkorDB command (GRAPH.CONSTRAINT, GRAPH.DELETE); for schema and tests only."""
         return self.db.connection.execute_command(*args)
 
+    def bulk_insert(self, nodes: int, edges: int, node_tokens: list[bytes], edge_tokens: list[bytes]) -> None:
+        """Append nodes and relationships to the graph through GRAPH.BULK (the bulk loader's binary format).
+
+        Without BEGIN, GRAPH.BULK appends to an existing graph and relationships name their end
+        nodes by internal id; indexes are kept up to date and the command goes to the AOF.
+        """
+        import redis
+
+        try:
+            self.db.connection.execute_command("GRAPH.BULK", self.graph_name, nodes, edges, len(node_tokens),
+                                               len(edge_tokens), *node_tokens, *edge_tokens)
+        except self._redis_errors as e:
+            raise StoreUnavailable(f"lost the connection to FalkorDB at {self.where()}: {e}",
+                                   "check the server runs (`pochuan db status`)") from None
+        except redis.exceptions.ResponseError as e:
+            raise QueryError(f"GRAPH.BULK failed on FalkorDB: {e}", "report this with the file loaded") from None
+
+    def pair_key(self) -> str:
+        """Return the Redis key of the set of transfer pair keys stored in this graph (the loader's dedupe)."""
+        return f"pochuan:pairs:{self.graph_name}"
+
+    def pairs_known(self, pairs: list[str]) -> list[bool]:
+        """Return, for each pair key, whether a transfer with it may already be stored."""
+        if not pairs:
+            return []
+        return [bool(x) for x in self.db.connection.execute_command("SMISMEMBER", self.pair_key(), *pairs)]
+
+    def pairs_add(self, pairs: list[str]) -> None:
+        """Record pair keys as stored (before the transfers are written: a crash in between only costs a lookup)."""
+        if pairs:
+            self.db.connection.execute_command("SADD", self.pair_key(), *pairs)
+
+    def pairs_ready(self) -> bool:
+        """Return True when the pair set exists, or the graph holds no transfer it would have to list."""
+        if self.db.connection.execute_command("EXISTS", self.pair_key()):
+            return True
+        return not self.read("load_transfer_any").rows
+
     def ensure_schema(self) -> None:
         """Run every cypher/schema_* statement, then a unique constraint per label key; safe to repeat."""
         import redis

@@ -12,8 +12,9 @@ import threading
 
 from graphsvc.cypher import need
 
+from .bulk import transfer_tokens
 from .chunk import Chunk
-from .transfers import AMOUNT, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
+from .transfers import A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
 __all__ = ["Writer", "RS", "US"]
 
@@ -23,7 +24,7 @@ REL_STMTS = ("load_owns_card", "load_owns_phone", "load_holds_card", "load_holds
              "load_reserved", "load_filed", "load_paid_from", "load_paid_to", "load_listed",
              "load_uses_person_phone", "load_uses_person_device", "load_uses_card_device", "load_uses_phone_device")
 need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_update",
-     "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
+     "load_transfer_merge", "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
 RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
 USES_SRC = 3
@@ -42,6 +43,10 @@ class Writer:
         self._q: queue.Queue | None = None
         self._thread = None
         self._error: BaseException | None = None
+        self.bulk = getattr(store, "backend", "") == "falkordb"  # GRAPH.BULK and the pair set; Cypher on Neo4j
+        self.ids: dict = {}  # card key -> internal id, for GRAPH.BULK
+        if self.bulk and not store.pairs_ready():
+            self._rebuild_pairs()
 
     # --- threading: reading and normalising overlap with the store's work ---
     def start(self) -> None:
@@ -146,6 +151,60 @@ class Writer:
 
     def _transfers(self, recs: list) -> None:
         """Create the transfers not stored yet; add side, source and case to those that are."""
+        if not self.bulk:
+            return self._transfers_cypher(recs)
+        known = self.store.pairs_known([r[PAIR] for r in recs])
+        old = [r for r, k in zip(recs, known) if k]
+        new = [r for r, k in zip(recs, known) if not k]
+        if old:
+            new += self._merge_sides(old)
+        if new:
+            self.store.pairs_add(list({r[PAIR] for r in new}))
+            self._card_ids({c for r in new for c in (r[A], r[B])})
+            for token, n in transfer_tokens(new, self.ids, self.case, self.batch):
+                self.store.bulk_insert(0, n, [], [token])
+        self.created += len(new)
+        self.merged += len(recs) - len(new)
+
+    def _merge_sides(self, old: list) -> list:
+        """Add side, source and case to stored transfers; return the records no stored transfer matched."""
+        matched: set = set()
+        for i in range(0, len(old), self.batch_rows):
+            part = old[i:i + self.batch_rows]
+            data = RS.join(US.join(_merge_fields(i + j, r)) for j, r in enumerate(part))
+            if data.count(RS) != len(part) - 1 or data.count(US) != 10 * len(part):  # a cell held a separator
+                data = RS.join(US.join(v.replace(RS, " ").replace(US, " ") for v in _merge_fields(i + j, r))
+                               for j, r in enumerate(part))
+            rows = self.store.write("load_transfer_merge", data=data, rs=RS, us=US, case=self.case,
+                                    batch=self.batch).rows
+            matched.update(int(row["row"]) for row in rows)
+        return [r for i, r in enumerate(old) if i not in matched]
+
+    def _card_ids(self, keys: set) -> None:
+        """Fetch the internal ids of cards not yet known to this writer."""
+        missing = [k for k in keys if k not in self.ids]
+        for i in range(0, len(missing), self.batch_rows):
+            part = missing[i:i + self.batch_rows]
+            for row in self.store.read("load_card_ids", max_rows=len(part) + 1, keys=part).rows:
+                self.ids[row["key"]] = row["id"]
+        lost = [k for k in missing if k not in self.ids]
+        if lost:
+            from graphsvc.errors import QueryError
+
+            raise QueryError(f"cards {lost[:3]} were not stored before their transfers", "report this with the file")
+
+    def _rebuild_pairs(self) -> None:
+        """Fill the pair set from the graph (a store loaded before the set existed)."""
+        skip, page = 0, 100_000
+        while True:
+            rows = self.store.read("load_transfer_pairs", max_rows=page, skip=skip, limit=page).rows
+            self.store.pairs_add([r["pair"] for r in rows if r["pair"]])
+            if len(rows) < page:
+                return
+            skip += page
+
+    def _transfers_cypher(self, recs: list) -> None:
+        """Neo4j: find stored transfers by pair, create the new ones and merge the others with Cypher."""
         found: dict = {}
         pairs = list({r[PAIR] for r in recs})
         for i in range(0, len(pairs), self.batch_rows):
@@ -197,3 +256,9 @@ def _packed(r: list) -> list:
     out[AMOUNT] = str(round(r[AMOUNT] * 100))
     out[BALANCE] = "" if r[BALANCE] is None else str(round(r[BALANCE] * 100))
     return out
+
+
+def _merge_fields(i: int, r: list) -> list:
+    """Return a stored transfer's update as strings in the field order of load_transfer_merge."""
+    return [str(i), r[PAIR], r[KEY], ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "", r[MAC] or "",
+            r[SUMMARY] or "", r[CHANNEL] or "", r[BRANCH] or ""]

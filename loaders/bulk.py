@@ -1,0 +1,63 @@
+"""GRAPH.BULK payloads: new transfers appended to FalkorDB in its bulk loader's binary format.
+
+A Cypher CREATE costs FalkorDB ~25 µs per transfer (query parsing, parameter decoding, 20
+properties); the binary format costs ~4 µs. Format (FalkorDB src/bulk_insert/bulk_insert.c): a
+header (type name NUL, uint32 property count, property names NUL-terminated), then per
+relationship: source and destination node ids (uint64) and each property as a type byte and its
+value (NULL 0, DOUBLE 2 + 8 bytes, STRING 3 + NUL-terminated UTF-8, LONG 4 + 8 bytes, ARRAY 5 +
+int64 length + values). Strings and short arrays are written as text and encoded once per record.
+"""
+from __future__ import annotations
+
+import struct
+
+from .transfers import (A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, EXTRA, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC,
+                        SUMMARY, TIME, TS)
+
+__all__ = ["transfer_tokens", "TRANSFER_PROPS"]
+
+# Property order of the payload: text fields, lists, then the fixed-size numbers.
+_TEXT = (("key", KEY), ("pair", PAIR), ("time", TIME), ("serial", SERIAL), ("summary", SUMMARY),
+         ("channel", CHANNEL), ("branch", BRANCH), ("ip", IP), ("mac", MAC), ("extra", EXTRA))
+TRANSFER_PROPS = [n for n, _ in _TEXT] + ["sides", "src", "cases", "batches", "ts", "amount", "balance"]
+_IDS = struct.Struct("<QQ")
+_NUMS = struct.Struct("<bqbd")  # LONG ts, DOUBLE amount
+_DOUBLE = struct.Struct("<bd")
+_CLEAN = str.maketrans({"\x00": " ", "\x1e": " ", "\x1f": " "})  # as the Cypher path packs them
+MAX_TOKEN = 256 << 20  # bytes per GRAPH.BULK argument, well under Redis' 512 MB
+
+
+def _header(props: list[str]) -> bytes:
+    """Return the token header of TRANSFER relationships with these properties."""
+    return b"TRANSFER\x00" + struct.pack("<I", len(props)) + b"".join(p.encode() + b"\x00" for p in props)
+
+
+def _strs(values) -> str:
+    """Return an array of strings as payload text (its length fits one byte of the int64: < 128)."""
+    return "\x05" + chr(len(values)) + "\x00" * 7 + "".join("\x03" + v.translate(_CLEAN) + "\x00" for v in values)
+
+
+def _text(v) -> str:
+    """Return a nullable text property as payload text."""
+    return "\x03" + v.translate(_CLEAN) + "\x00" if v else "\x00"
+
+
+def transfer_tokens(recs: list, ids: dict, case: str, batch: str) -> list[tuple[bytes, int]]:
+    """Return GRAPH.BULK relationship tokens, with their record counts, for new transfer records."""
+    tail = _strs([case]) + _strs([batch])
+    header = _header(TRANSFER_PROPS)
+    tokens, parts, size = [], [header], len(header)
+    ids_pack, nums_pack, dbl_pack = _IDS.pack, _NUMS.pack, _DOUBLE.pack
+    for r in recs:
+        text = "".join([_text(r[i]) for _, i in _TEXT]) + _strs(r[SIDES][:100]) + _strs(r[SRC][:100]) + tail
+        bal = r[BALANCE]
+        rec = b"".join((ids_pack(ids[r[A]], ids[r[B]]), text.encode(), nums_pack(4, r[TS], 2, r[AMOUNT]),
+                        b"\x00" if bal is None else dbl_pack(2, bal)))
+        parts.append(rec)
+        size += len(rec)
+        if size > MAX_TOKEN:
+            tokens.append((b"".join(parts), len(parts) - 1))
+            parts, size = [header], len(header)
+    if len(parts) > 1:
+        tokens.append((b"".join(parts), len(parts) - 1))
+    return tokens
