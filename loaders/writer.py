@@ -27,6 +27,12 @@ need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_fi
      "load_transfer_merge", "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
 RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
+# Packed twins of the statements 交易明细 rows use most: rows whose properties they can carry go as one
+# string (about 3x cheaper for FalkorDB than a list of maps); the others through the map statement.
+_NODE_PACKED = {"BankCard": ("load_card_packed", ("owner_name", "owner_id", "bank")),
+                "Person": ("load_person_packed", ("name",)), "Device": ("load_device_packed", ("kind",))}
+_REL_PACKED = {"load_owns_card": "load_owns_card_packed", "load_uses_card_device": "load_uses_card_device_packed"}
+need(*(s for s, _ in _NODE_PACKED.values()), *_REL_PACKED.values())
 USES_SRC = 3
 
 
@@ -86,7 +92,10 @@ class Writer:
             raise self._error
         for stmt in REL_STMTS:
             rows = [r for (s, _, _), r in self.uses.items() if s == stmt]
-            if rows:
+            if rows and stmt in _REL_PACKED:
+                self._send_packed(_REL_PACKED[stmt], [[r["a"], r["b"], r["first"] or "", r["last"] or "", str(r["n"]),
+                                                       r["mark"], ",".join(r["src"])] for r in rows])
+            elif rows:
                 self._send(stmt, rows)
         self.uses = {}
 
@@ -96,14 +105,29 @@ class Writer:
         for i in range(0, len(rows), self.batch_rows):
             self.store.write(name, rows=rows[i:i + self.batch_rows], case=self.case, batch=self.batch)
 
+    def _send_packed(self, name: str, rows: list) -> None:
+        """Run a packed statement over rows of strings (RS between records, US between fields)."""
+        for i in range(0, len(rows), self.batch_rows):
+            part = rows[i:i + self.batch_rows]
+            self.store.write(name, data=_pack(part), rs=RS, us=US, case=self.case, batch=self.batch)
+
     def write(self, ch: Chunk) -> None:
         """Write one chunk: entities, relationships, then transfers and cash events."""
         for label, stmt in NODE_STMTS.items():
             rows = self._fresh_nodes(label, ch.nodes.get(label, {}))
+            if rows and label in _NODE_PACKED:
+                packed, fields = _NODE_PACKED[label]
+                fit = [n for n in rows if not n["set"] and n["fill"].keys() <= set(fields)]
+                self._send_packed(packed, [[n["key"], ",".join(n["src"]), *(str(n["fill"].get(f) or "") for f in fields)]
+                                           for n in fit])
+                rows = [n for n in rows if n["set"] or not n["fill"].keys() <= set(fields)]
             if rows:
                 self._send(stmt, rows)
         for stmt in REL_STMTS:
             rows = self._fresh_rels(stmt, ch.rels.get(stmt, {}))
+            if rows and stmt in _REL_PACKED:
+                self._send_packed(_REL_PACKED[stmt], [[r["a"], r["b"], ",".join(r["src"])] for r in rows if not r["set"]])
+                rows = [r for r in rows if r["set"]]
             if rows:
                 self._send(stmt, rows)
         if ch.transfers:
@@ -171,10 +195,7 @@ class Writer:
         matched: set = set()
         for i in range(0, len(old), self.batch_rows):
             part = old[i:i + self.batch_rows]
-            data = RS.join(US.join(_merge_fields(i + j, r)) for j, r in enumerate(part))
-            if data.count(RS) != len(part) - 1 or data.count(US) != 10 * len(part):  # a cell held a separator
-                data = RS.join(US.join(v.replace(RS, " ").replace(US, " ") for v in _merge_fields(i + j, r))
-                               for j, r in enumerate(part))
+            data = _pack([_merge_fields(i + j, r) for j, r in enumerate(part)])
             rows = self.store.write("load_transfer_merge", data=data, rs=RS, us=US, case=self.case,
                                     batch=self.batch).rows
             matched.update(int(row["row"]) for row in rows)
@@ -226,9 +247,7 @@ class Writer:
                             "channel": r[CHANNEL] or None, "branch": r[BRANCH] or None})
         for i in range(0, len(new), self.batch_rows):
             part = new[i:i + self.batch_rows]
-            data = RS.join(US.join(_packed(r)) for r in part)
-            if data.count(RS) != len(part) - 1 or data.count(US) != 16 * len(part):  # a cell held a separator
-                data = RS.join(US.join(v.replace(RS, " ").replace(US, " ") for v in _packed(r)) for r in part)
+            data = _pack([_packed(r) for r in part])
             self.store.write("load_transfer_create", data=data, rs=RS, us=US, case=self.case, batch=self.batch)
         if old:
             self._send("load_transfer_update", old)
@@ -262,3 +281,11 @@ def _merge_fields(i: int, r: list) -> list:
     """Return a stored transfer's update as strings in the field order of load_transfer_merge."""
     return [str(i), r[PAIR], r[KEY], ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "", r[MAC] or "",
             r[SUMMARY] or "", r[CHANNEL] or "", r[BRANCH] or ""]
+
+
+def _pack(rows: list) -> str:
+    """Return rows of strings as one string; separators inside a value become spaces."""
+    data = RS.join(US.join(r) for r in rows)
+    if data.count(RS) != len(rows) - 1 or data.count(US) != sum(len(r) - 1 for r in rows):
+        data = RS.join(US.join(v.replace(RS, " ").replace(US, " ") for v in r) for r in rows)
+    return data
