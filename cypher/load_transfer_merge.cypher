@@ -1,24 +1,21 @@
 // Add a side, source rows, case and batch to transfers already stored (the other bank's reply, a
-// reload), from rows packed into one string: records split by $rs, fields by $us (row, pair, key,
-// sides, src, serial, ip, mac, summary, channel, branch). Returns the rows it matched: the loader
-// creates the others.
+// reload), from rows packed into one string: records split by $rs, fields by $us (pair, key, sides
+// and src comma-separated, serial, ip, mac, summary, channel, branch; '' = absent).
 // params: data, rs, us, case, batch
 UNWIND split($data, $rs) AS line
 WITH split(line, $us) AS r
-MATCH ()-[t:TRANSFER {pair: r[1]}]->()
-WITH r, split(r[3], ',') AS sides, t
-WHERE t.key = r[2] OR any(s IN sides WHERE NOT s IN coalesce(t.sides, []))
-WITH r, sides, collect(t)[0] AS t
-WITH r, sides, t, split(r[4], ',') AS rs, coalesce(t.cases, []) AS cs, coalesce(t.batches, []) AS bs,
-     coalesce(t.src, []) AS ss, coalesce(t.sides, []) AS sd
+MATCH ()-[t:TRANSFER {pair: r[0]}]->()
+WHERE t.key = r[1]
+WITH r, t, split(r[2], ',') AS sides, split(r[3], ',') AS rs, coalesce(t.cases, []) AS cs,
+     coalesce(t.batches, []) AS bs, coalesce(t.src, []) AS ss, coalesce(t.sides, []) AS sd
 SET t.cases = CASE WHEN $case IN cs THEN cs ELSE cs + $case END,
     t.batches = CASE WHEN $batch IN bs THEN bs ELSE bs + $batch END,
     t.src = (ss + [s IN rs WHERE NOT s IN ss])[..20],
     t.sides = sd + [s IN sides WHERE NOT s IN sd],
-    t.serial = coalesce(t.serial, CASE r[5] WHEN '' THEN null ELSE r[5] END),
-    t.ip = coalesce(t.ip, CASE r[6] WHEN '' THEN null ELSE r[6] END),
-    t.mac = coalesce(t.mac, CASE r[7] WHEN '' THEN null ELSE r[7] END),
-    t.summary = coalesce(t.summary, CASE r[8] WHEN '' THEN null ELSE r[8] END),
-    t.channel = coalesce(t.channel, CASE r[9] WHEN '' THEN null ELSE r[9] END),
-    t.branch = coalesce(t.branch, CASE r[10] WHEN '' THEN null ELSE r[10] END)
-RETURN r[0] AS row
+    t.serial = coalesce(t.serial, CASE r[4] WHEN '' THEN null ELSE r[4] END),
+    t.ip = coalesce(t.ip, CASE r[5] WHEN '' THEN null ELSE r[5] END),
+    t.mac = coalesce(t.mac, CASE r[6] WHEN '' THEN null ELSE r[6] END),
+    t.summary = coalesce(t.summary, CASE r[7] WHEN '' THEN null ELSE r[7] END),
+    t.channel = coalesce(t.channel, CASE r[8] WHEN '' THEN null ELSE r[8] END),
+    t.branch = coalesce(t.branch, CASE r[9] WHEN '' THEN null ELSE r[9] END)
+RETURN count(t) AS n

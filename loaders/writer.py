@@ -23,8 +23,9 @@ NODE_STMTS = {"Person": "load_person", "BankCard": "load_card", "Phone": "load_p
 REL_STMTS = ("load_owns_card", "load_owns_phone", "load_holds_card", "load_holds_phone", "load_holds_device",
              "load_reserved", "load_filed", "load_paid_from", "load_paid_to", "load_listed",
              "load_uses_person_phone", "load_uses_person_device", "load_uses_card_device", "load_uses_phone_device")
-need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_update",
-     "load_transfer_merge", "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update", "load_batch_start", "load_batch_finish", "case_ensure")
+need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_merge",
+     "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update",
+     "load_batch_start", "load_batch_finish", "case_ensure")
 RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
 # Packed twins of the statements 交易明细 rows use most: rows whose properties they can carry go as one
@@ -175,31 +176,48 @@ class Writer:
 
     def _transfers(self, recs: list) -> None:
         """Create the transfers not stored yet; add side, source and case to those that are."""
-        if not self.bulk:
-            return self._transfers_cypher(recs)
-        known = self.store.pairs_known([r[PAIR] for r in recs])
-        old = [r for r, k in zip(recs, known) if k]
-        new = [r for r, k in zip(recs, known) if not k]
-        if old:
-            new += self._merge_sides(old)
-        if new:
+        if self.bulk:  # the pair set says which may be stored: only those are looked up
+            known = self.store.pairs_known([r[PAIR] for r in recs])
+            old = [r for r, k in zip(recs, known) if k]
+            new = [r for r, k in zip(recs, known) if not k]
+        else:
+            old, new = recs, []
+        new += self._merge_sides(old)
+        if new and self.bulk:
             self.store.pairs_add(list({r[PAIR] for r in new}))
             self._card_ids({c for r in new for c in (r[A], r[B])})
             for token, n in transfer_tokens(new, self.ids, self.case, self.batch):
                 self.store.bulk_insert(0, n, [], [token])
+        elif new:
+            for i in range(0, len(new), self.batch_rows):
+                data = _pack([_packed(r) for r in new[i:i + self.batch_rows]])
+                self.store.write("load_transfer_create", data=data, rs=RS, us=US, case=self.case, batch=self.batch)
         self.created += len(new)
         self.merged += len(recs) - len(new)
 
     def _merge_sides(self, old: list) -> list:
         """Add side, source and case to stored transfers; return the records no stored transfer matched."""
-        matched: set = set()
-        for i in range(0, len(old), self.batch_rows):
-            part = old[i:i + self.batch_rows]
-            data = _pack([_merge_fields(i + j, r) for j, r in enumerate(part)])
-            rows = self.store.write("load_transfer_merge", data=data, rs=RS, us=US, case=self.case,
-                                    batch=self.batch).rows
-            matched.update(int(row["row"]) for row in rows)
-        return [r for i, r in enumerate(old) if i not in matched]
+        found = self._find(old)
+        upd, unmatched = [], []
+        for r in old:
+            key = _match(r, found)
+            if key is None:
+                unmatched.append(r)  # the pair set knew a transfer the graph lacks: a crash between the two
+            else:
+                upd.append([r[PAIR], key, ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "",
+                            r[MAC] or "", r[SUMMARY] or "", r[CHANNEL] or "", r[BRANCH] or ""])
+        self._send_packed("load_transfer_merge", upd)
+        return unmatched
+
+    def _find(self, recs: list) -> dict:
+        """Return pair -> [(key, sides)] of the stored transfers with the records' pairs."""
+        found: dict = {}
+        pairs = list({r[PAIR] for r in recs})
+        for i in range(0, len(pairs), self.batch_rows):
+            for row in self.store.read("load_transfer_find", max_rows=10 * self.batch_rows + 100,
+                                       pairs=pairs[i:i + self.batch_rows]).rows:
+                found.setdefault(row["pair"], []).append((row["key"], row["sides"] or []))
+        return found
 
     def _card_ids(self, keys: set) -> None:
         """Fetch the internal ids of cards not yet known to this writer."""
@@ -224,36 +242,6 @@ class Writer:
                 return
             skip += page
 
-    def _transfers_cypher(self, recs: list) -> None:
-        """Neo4j: find stored transfers by pair, create the new ones and merge the others with Cypher."""
-        found: dict = {}
-        pairs = list({r[PAIR] for r in recs})
-        for i in range(0, len(pairs), self.batch_rows):
-            for row in self.store.read("load_transfer_find", max_rows=10 * self.batch_rows + 100,
-                                       pairs=pairs[i:i + self.batch_rows]).rows:
-                found.setdefault(row["pair"], []).append((row["key"], row["sides"] or []))
-        new, old = [], []
-        for r in recs:
-            match = None
-            for key, sides in found.get(r[PAIR], ()):
-                if key == r[KEY] or not set(r[SIDES]) <= set(sides):
-                    match = key
-                    break
-            if match is None:
-                new.append(r)
-            else:
-                old.append({"pair": r[PAIR], "key": match, "sides": r[SIDES], "src": r[SRC], "serial": r[SERIAL] or None,
-                            "ip": r[IP] or None, "mac": r[MAC] or None, "summary": r[SUMMARY] or None,
-                            "channel": r[CHANNEL] or None, "branch": r[BRANCH] or None})
-        for i in range(0, len(new), self.batch_rows):
-            part = new[i:i + self.batch_rows]
-            data = _pack([_packed(r) for r in part])
-            self.store.write("load_transfer_create", data=data, rs=RS, us=US, case=self.case, batch=self.batch)
-        if old:
-            self._send("load_transfer_update", old)
-        self.created += len(new)
-        self.merged += len(old)
-
     def _cash(self, recs: list) -> None:
         """Create the cash events not stored yet; add provenance to those that are."""
         keys = [r["key"] for r in recs]
@@ -277,10 +265,12 @@ def _packed(r: list) -> list:
     return out
 
 
-def _merge_fields(i: int, r: list) -> list:
-    """Return a stored transfer's update as strings in the field order of load_transfer_merge."""
-    return [str(i), r[PAIR], r[KEY], ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "", r[MAC] or "",
-            r[SUMMARY] or "", r[CHANNEL] or "", r[BRANCH] or ""]
+def _match(r: list, found: dict):
+    """Return the key of the stored transfer a record is the other side (or a reload) of, or None."""
+    for key, sides in found.get(r[PAIR], ()):
+        if key == r[KEY] or not set(r[SIDES]) <= set(sides):
+            return key
+    return None
 
 
 def _pack(rows: list) -> str:

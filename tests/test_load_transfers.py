@@ -183,3 +183,25 @@ def test_separator_characters_in_cells_are_harmless(store, settings, tmp_path):
     res = _load(store, settings, [f])[0]
     assert res["loaded"] == 2 and res["transfers_new"] == 2
     assert {o["props"]["summary"] for o in rels_of(store, CARD_A, "TRANSFER")} == {"转 账", "转账"}
+
+
+def test_pair_set_stale_or_missing_still_loads_exactly(store, settings, tmp_path):
+    """The Redis set of pair keys only saves lookups: a stale or lost set never loses or doubles a transfer."""
+    if store.backend != "falkordb":
+        pytest.skip("the pair set exists on FalkorDB only")
+    out_side = write_table(tmp_path / "a.csv", TX_HEAD, [tx_row(serial=f"S{i}", amount=f"{10 + i}") for i in range(5)])
+    in_side = write_table(tmp_path / "b.csv", TX_HEAD, [
+        tx_row(card=CARD_B, cp=CARD_A, flag="进", serial=f"S{i}", amount=f"{10 + i}") for i in range(5)])
+    _load(store, settings, [out_side, in_side])
+    clean = dump(store)
+    # stale: the set claims transfers the graph lacks (a crash after SADD, or a graph deleted by hand)
+    store.execute_raw("GRAPH.DELETE", store.graph_name)
+    store.ensure_schema()
+    res = _load(store, settings, [out_side, in_side])
+    assert [r["transfers_new"] for r in res] == [5, 0] and counts(store)["TRANSFER"] == 5
+    assert dump(store) == clean
+    # lost: the graph holds transfers but the set is gone: it is rebuilt from the graph before loading
+    store.execute_raw("DEL", store.pair_key())
+    res = _load(store, settings, [in_side])[0]
+    assert res["transfers_new"] == 0 and res["transfers_merged"] == 5 and counts(store)["TRANSFER"] == 5
+    assert all(store.pairs_known([t["props"]["pair"] for t in rels_of(store, CARD_A, "TRANSFER")]))
