@@ -146,14 +146,17 @@ def child_bulk(sock: str, graph: str, folder: str) -> dict:
 
 
 def drop(sock: str, graph: str) -> None:
-    """Delete a graph if it exists."""
+    """Delete a graph if it exists, and the loader's set of its transfer pair keys."""
     import falkordb
+
+    from graphsvc.store import pair_set_key
 
     db = falkordb.FalkorDB(unix_socket_path=sock)
     try:
         db.connection.execute_command("GRAPH.DELETE", graph)
     except Exception:  # absent graph
         pass
+    db.connection.execute_command("DEL", pair_set_key(graph))
     db.connection.close()
 
 

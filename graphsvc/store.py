@@ -16,7 +16,7 @@ from .embedded import EmbeddedServer
 from .errors import CypherLibraryError, QueryError, StoreUnavailable
 from .settings import ROOT, load_settings
 
-__all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores"]
+__all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores", "pair_set_key"]
 
 
 @dataclass
@@ -109,6 +109,11 @@ def _plain(value):
     if callable(nodes):  # FalkorDB Path
         return {"nodes": [_plain(n) for n in value.nodes()], "edges": [_plain(e) for e in value.edges()]}
     return str(value)
+
+
+def pair_set_key(graph: str) -> str:
+    """Return the Redis key of a graph's set of transfer pair keys."""
+    return f"pochuan:pairs:{graph}"
 
 
 class FalkorStore(Store):
@@ -209,7 +214,17 @@ class FalkorStore(Store):
 
     def pair_key(self) -> str:
         """Return the Redis key of the set of transfer pair keys stored in this graph (the loader's dedupe)."""
-        return f"pochuan:pairs:{self.graph_name}"
+        return pair_set_key(self.graph_name)
+
+    def drop_graph(self) -> None:
+        """Delete the graph and the loader's set of its pair keys (tests, benchmarks)."""
+        import redis
+
+        try:
+            self.execute_raw("GRAPH.DELETE", self.graph_name)
+        except redis.exceptions.ResponseError:  # no such graph
+            pass
+        self.execute_raw("DEL", self.pair_key())
 
     def pairs_known(self, pairs: list[str]) -> list[bool]:
         """Return, for each pair key, whether a transfer with it may already be stored."""

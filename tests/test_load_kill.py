@@ -64,7 +64,7 @@ def test_kill_then_rerun_equals_clean_load(store, settings, tmp_path):
             fresh = load_files(clean, "K1", [str(f)], data_dir=settings["POCHUAN_DATA"])[0]
             expected = dump(clean)
         finally:
-            clean.execute_raw("GRAPH.DELETE", clean_cfg["POCHUAN_GRAPH_NAME"])
+            clean.drop_graph()
             clean.close()
     finally:
         del os.environ["POCHUAN_WRITE_BATCH"]
