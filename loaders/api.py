@@ -18,7 +18,6 @@ from graphsvc.errors import BadInput
 
 from . import normalize as nz
 from .chunk import Chunk
-from .columnar import BLOCK_ROWS, block_extractor
 from .convert import converter
 from .mapping import builtin_layout, layout_from_mapping, load_mapping
 from .readers import TRUNCATED, open_table
@@ -78,48 +77,26 @@ class _Rejects:
 
 
 class _Feed:
-    """Rows of one file into chunks: checked, converted (a block of columns at a time for 交易明细), queued."""
+    """Rows of one file into chunks: checked, converted, queued for the writer; every row counted."""
 
-    def __init__(self, conv, layout, writer, rejects, batch: str, batch_rows: int, progress):
+    def __init__(self, conv, writer, rejects, batch: str, batch_rows: int, progress):
         self.conv, self.writer, self.rejects, self.batch = conv, writer, rejects, batch
         self.batch_rows, self.progress = batch_rows, progress
-        self.extract = block_extractor(layout) if hasattr(conv, "emit") else None
-        self.block: list = []
         self.read = self.loaded = 0
         self.chunk = Chunk(0)
 
     def row(self, n: int, cells, width: int) -> None:
-        """Take one row: reject it at once if cut or too wide, else convert it (now or with its block)."""
+        """Take one row: reject it if cut, too wide or unconvertible (with the reason), else add it to the chunk."""
         self.read += 1
-        if cells is None or (len(cells) > width and any(c not in (None, "") for c in cells[width:])):
-            self._flush_block()  # rejects stay in row order
-            if cells is None:
-                self.rejects.add(n, TRUNCATED, [])
-            else:
-                self.rejects.add(n, "列数多于表头 more cells than header columns", cells)
+        if cells is None:
+            self.rejects.add(n, TRUNCATED, [])
             return
-        if self.extract is None:
-            self._convert(n, cells, None)
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            self.rejects.add(n, "列数多于表头 more cells than header columns", cells)
             return
-        self.block.append((n, cells))
-        if len(self.block) >= BLOCK_ROWS:
-            self._flush_block()
-
-    def _flush_block(self) -> None:
-        """Normalise the block column by column, then convert its rows in order."""
-        block, self.block = self.block, []
-        if block:
-            for (n, cells), r in zip(block, self.extract([c for _, c in block])):
-                self._convert(n, cells, r)
-
-    def _convert(self, n: int, cells, r) -> None:
-        """Convert one row (from its normalised fields when given), reject it with the reason, or count it."""
         ch = self.chunk
         try:
-            if r is None:
-                self.conv(cells, f"{self.batch}#{n}", ch, f"{self.batch}:{ch.index}")
-            else:
-                self.conv.emit(r, f"{self.batch}#{n}", ch, f"{self.batch}:{ch.index}")
+            self.conv(cells, f"{self.batch}#{n}", ch, f"{self.batch}:{ch.index}")
         except nz.BadValue as e:
             self.rejects.add(n, str(e), cells)
             return
@@ -136,8 +113,7 @@ class _Feed:
         self.chunk = Chunk(self.chunk.index + 1)
 
     def end(self) -> None:
-        """Convert the last block and queue the last chunk."""
-        self._flush_block()
+        """Queue the last chunk."""
         self.writer.put(self.chunk)
         if self.progress is not None:
             self.progress(self.chunk.rows)
@@ -164,7 +140,7 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
         writer = Writer(store, case, batch, batch_rows)
         if threaded:
             writer.start()
-        feed = _Feed(conv, layout, writer, rejects, batch, batch_rows, progress)
+        feed = _Feed(conv, writer, rejects, batch, batch_rows, progress)
         try:
             for n, cells in table.rows:
                 feed.row(n, cells, len(table.header))

@@ -40,8 +40,8 @@ def transfer_converter(layout: Layout, extract):
     has_dir = layout.has("direction")
     has_two = layout.has("out_amount", "in_amount")
 
-    def emit(r: dict, src, ch: Chunk, mark):
-        """Add one row's normalised fields to the chunk (a transfer, or a cash event)."""
+    def conv(cells, src, ch: Chunk, mark):
+        r = extract(cells)
         card = r.get("card") or r.get("account")
         tm, ts = r["time"]
         if has_dir:
@@ -112,9 +112,4 @@ def transfer_converter(layout: Layout, extract):
         bal = r.get("balance")
         add_transfer(ch, [a, b, serial or pair, pair, ts, tm, amt, serial, r.get("summary", ""), r.get("channel", ""),
                           r.get("branch", ""), ip, mac, [side], [src], bal, extra])
-
-    def conv(cells, src, ch: Chunk, mark):
-        emit(extract(cells), src, ch, mark)
-
-    conv.emit = emit  # loaders.columnar normalises whole columns, then emits each row
     return conv
