@@ -44,8 +44,19 @@ def raw(v) -> str:
     return text(v)
 
 
+_EXACT = float(2 ** 53)  # a float at or above this has lost digits: Excel keeps 15 significant digits
+
+
+def _exact(v, what: str) -> None:
+    """Refuse a number that passed through a float too large to hold it (a card typed as a number in Excel)."""
+    if isinstance(v, float) and abs(v) >= _EXACT:
+        raise BadValue(f"{what}以数字保存已丢失位数 {'card number' if what == '卡号' else 'ID number'} stored as an "
+                       f"Excel number lost digits ({v:.0f}): format the column as text")
+
+
 def card(v) -> str:
     """Return a card or account number as digits only (spaces and dashes removed)."""
+    _exact(v, "卡号")
     s = v if isinstance(v, str) and v.isdigit() else text(v).translate(_SEPARATORS)
     if not s:
         raise BadValue("缺少卡号 missing card number")
@@ -103,6 +114,7 @@ def id_valid(s: str) -> bool:
 
 def person_id(v) -> str:
     """Return an 18-character mainland ID (15-digit ones upgraded), its check digit verified."""
+    _exact(v, "证件号码")
     s = text(v).translate(_SEPARATORS).upper()
     if not s:
         raise BadValue("缺少证件号码 missing ID number")

@@ -120,8 +120,31 @@ def _guard(rows, path: Path, enc: str):
                        "the file mixes encodings; save it again as UTF-8") from None
 
 
+XLSX_IN_MEMORY_MAX = 32 << 20  # bytes: a smaller workbook is read whole by calamine (6-8x faster than openpyxl)
+
+
 def _open_xlsx(path: Path) -> Table:
-    """Open the first sheet of an .xlsx workbook in read-only (streaming) mode."""
+    """Open the first sheet of an .xlsx workbook: calamine when small enough, else openpyxl streaming."""
+    if path.stat().st_size <= XLSX_IN_MEMORY_MAX:
+        return _open_xlsx_calamine(path)
+    return _open_xlsx_streaming(path)
+
+
+def _open_xlsx_calamine(path: Path) -> Table:
+    """Read the first sheet with calamine (Rust): the sheet is held in memory, rows come as lists."""
+    import python_calamine as pc
+
+    try:
+        sheet = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        it = iter(sheet.iter_rows())
+    except (pc.CalamineError, OSError, ValueError) as e:
+        raise BadInput(f"{path.name}: Excel 文件损坏或不完整 the workbook is damaged or truncated ({e})",
+                       "open it in Excel and save it again, or export CSV") from None
+    return _xlsx_table(path, it, lambda: None)
+
+
+def _open_xlsx_streaming(path: Path) -> Table:
+    """Open the first sheet of an .xlsx workbook in read-only (streaming) mode: memory stays flat."""
     import openpyxl
 
     try:
@@ -129,15 +152,18 @@ def _open_xlsx(path: Path) -> Table:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise BadInput(f"{path.name}: Excel 文件损坏或不完整 the workbook is damaged or truncated ({e})",
                        "open it in Excel and save it again, or export CSV") from None
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    return _xlsx_table(path, wb.worksheets[0].iter_rows(values_only=True), wb.close)
+
+
+def _xlsx_table(path: Path, it, close) -> Table:
+    """Return the table of a sheet's row iterator: the first non-empty row is the header."""
     header = None
     for row in it:
         if row and any(c not in (None, "") for c in row):
             header = [("" if c is None else str(c)).strip() for c in row]
             break
     if header is None:
-        wb.close()
+        close()
         raise BadInput(f"{path.name}: 没有表头 no header row", "the first row must name the columns")
     while header and not header[-1]:
         header.pop()
@@ -150,7 +176,7 @@ def _open_xlsx(path: Path) -> Table:
             n += 1
             yield n, list(row)
 
-    return Table(path, header, _xlsx_guard(rows(), path), "xlsx", None, None, wb.close)
+    return Table(path, header, _xlsx_guard(rows(), path), "xlsx", None, None, close)
 
 
 def _xlsx_guard(rows, path: Path):

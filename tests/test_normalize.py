@@ -20,7 +20,8 @@ def test_card_strips_spaces_and_dashes():
     assert nz.card("6222 0299 3949 7438 143") == "6222029939497438143"
     assert nz.card("6222-0299-3949") == "622202993949"
     assert nz.card(6222020863373360461) == "6222020863373360461"
-    for bad, why in (("", "缺少卡号"), ("  ", "缺少卡号"), ("62A2", "非数字"), (None, "缺少卡号")):
+    for bad, why in (("", "缺少卡号"), ("  ", "缺少卡号"), ("62A2", "非数字"), (None, "缺少卡号"),
+                     (6.222020863373360e18, "丢失位数")):
         with pytest.raises(nz.BadValue, match=why):
             nz.card(bad)
 
