@@ -1,12 +1,18 @@
 """Gangs from fund flows alone, for cases with no victim reports, owners or devices (e.g. AMLSim bank data).
 
-Seeded (打一个破一串 from one account): the seed, every account it traded with directly, and every account
-on a money loop that leaves the seed and comes back to it within `window_days` of the leaving transfer
-(at most `loop_hops` transfers, breadth first, one path kept per account; the order inside the window is
-free, as laundering loops are not always in time order). Whole case: transfers fetched with portable Cypher, hubs (more than `card_hub` distinct
-counterparties) removed, then communities by Louvain modularity (networkx), which runs the same on
-Neo4j; FalkorDB's algo.WCC / algo.labelPropagation filter only by label and type, so they cannot leave
-out hub accounts by identity, and everything would merge through the hubs.
+Seeded (打一个破一串 from one account), three steps over transfers fetched by Cypher:
+1. Direct: the seed's counterparties that are not busy themselves (at most `direct_degree` distinct
+   counterparties); a merchant or payroll account the seed also paid is left out.
+2. Mules: accounts reached from the seed through accounts with few counterparties (at most `mule_degree`,
+   up to `chain_hops` steps): a chain of accounts that only pass money along.
+3. Bridges: a busy account that sits on a gang chain (it trades, within `bridge_days`, with two gang
+   mules, or leads through `bridge_hops` mule-like accounts to another gang member) joins with that
+   chain; a loop may close back into the seed only from a mule that is not the seed's own counterparty.
+Loops are not required to be in time order (laundering cycles often are not), and a loop missing one
+transfer is still found as a chain. Whole case: transfers fetched with portable Cypher, hubs (more than
+`card_hub` distinct counterparties) removed, then communities by Louvain modularity (networkx), which
+runs the same on Neo4j; FalkorDB's algo.WCC / algo.labelPropagation filter only by label and type, so
+they cannot leave out hub accounts by identity, and everything would merge through the hubs.
 """
 from __future__ import annotations
 
@@ -20,52 +26,136 @@ from .store import Store
 
 __all__ = ["flow_gangs", "seed_gang", "partition", "FLOW_DEFAULTS"]
 
-need("flow_pairs", "trace_down", "expand")
+need("flow_pairs", "flow_card_links", "flow_card_degree", "expand")
 
-FLOW_DEFAULTS = {"window_days": 20, "loop_hops": 10, "card_hub": 60, "min_size": 3, "max_gangs": 200}
+FLOW_DEFAULTS = {"direct_degree": 30, "mule_degree": 5, "chain_hops": 12, "bridge_days": 10, "bridge_hops": 3,
+                 "card_hub": 60, "min_size": 3, "max_gangs": 200}
+_BATCH = 2000
 
 
-def _loops(store: Store, case: str, seed: str, first: list[dict], window: int, hops: int) -> set[str]:
-    """Return accounts on money loops from the seed back to it, each within the window of its first transfer."""
-    win = {}
-    for t in first:
-        lo, hi = int(t["ts"]) - window, int(t["ts"]) + window
-        a, b = win.get(t["dst"], (lo, hi))
-        win[t["dst"]] = (min(a, lo), max(b, hi))
-    frontier, parent, closing = list(win), {k: None for k in win}, set()
+class _Flows:
+    """Transfer links and counterparty counts of cards, fetched by Cypher in batches and kept."""
+
+    def __init__(self, store: Store, case: str):
+        self.store, self.case, self.links, self.deg = store, case, {}, {}
+
+    def fetch(self, keys) -> None:
+        """Fetch the counterparties (with transfer times) of cards not fetched yet."""
+        todo = sorted({k for k in keys if k not in self.links})
+        for i in range(0, len(todo), _BATCH):
+            part = todo[i:i + _BATCH]
+            for k in part:
+                self.links[k] = {}
+            rows = self.store.read("flow_card_links", case=self.case, keys=part, limit=2_000_000,
+                                   max_rows=2_000_000, timeout_ms=60000).rows
+            for r in rows:
+                self.links[r["key"]][r["other"]] = [int(t) for t in r["times"] if t is not None]
+        for k in todo:  # the counterparty count comes free with the links
+            self.deg[k] = len(self.links[k])
+
+    def degrees(self, keys) -> None:
+        """Count the distinct counterparties of cards not counted yet."""
+        todo = sorted({k for k in keys if k not in self.deg})
+        for i in range(0, len(todo), _BATCH):
+            part = todo[i:i + _BATCH]
+            got = {r["key"]: int(r["degree"]) for r in self.store.read(
+                "flow_card_degree", case=self.case, keys=part, max_rows=len(part) + 1, timeout_ms=60000).rows}
+            self.deg.update({k: got.get(k, 0) for k in part})
+
+    def near(self, a: str, b: str, lo: int, hi: int) -> bool:
+        """Tell whether a and b traded within [lo, hi]."""
+        return any(lo <= t <= hi for t in self.links.get(a, {}).get(b, ()))
+
+
+def _mules(fl: _Flows, seed: str, low: int, hops: int) -> set[str]:
+    """Return accounts reached from the seed through accounts with at most `low` counterparties."""
+    found, frontier = {seed}, [seed]
     for _ in range(hops):
+        fl.fetch(frontier)
+        cand = {o for k in frontier for o in fl.links[k] if o not in found}
+        fl.degrees(cand)
+        frontier = [o for o in cand if fl.deg[o] <= low]
+        found.update(frontier)
         if not frontier:
             break
-        fr = [{"key": k, "lo": win[k][0], "hi": win[k][1]} for k in frontier]
-        rows = store.read("trace_down", case=case, frontier=fr, min_amount=0.0, limit=500000, max_rows=500000).rows
+    return found - {seed}
+
+
+def _bridges(fl: _Flows, seed: str, gang: set[str], low: int, window: int, hops: int) -> set[str]:
+    """Return busy accounts (and the mule-like accounts between them) that join two gang members in time."""
+    mules = [x for x in gang if x != seed and fl.deg.get(x, low + 1) <= low]
+    fl.fetch(mules)
+    seed_side = set(fl.links.get(seed, {}))
+
+    def closes(y: str, x: str) -> bool:
+        """Tell whether reaching gang member y from mule x closes a chain."""
+        if y not in gang or y == x:
+            return False
+        if y == seed:
+            return x not in seed_side
+        return fl.deg.get(y, low + 1) <= low
+
+    level = {b for x in mules for b in fl.links[x] if b not in gang}
+    for i in range(hops):  # fetch what the walk below reads, one level per round trip
+        fl.fetch(level)
+        if i == hops - 1:
+            break
+        nxt = {c for b in level for c in fl.links[b] if c not in gang}
+        fl.degrees(nxt)
+        level = {c for c in nxt if fl.deg[c] <= low}
+    touch = defaultdict(list)  # account -> the gang mules (and seed) it traded with
+    for y in mules + [seed]:
+        for c in fl.links[y]:
+            touch[c].append(y)
+    added = set()
+    for x in mules:
+        for b1, times in fl.links[x].items():
+            if b1 in gang:
+                continue
+            for t1 in times:
+                ends = lambda c, lo=t1 - window, hi=t1 + window: any(  # noqa: E731
+                    closes(y, x) and fl.near(y, c, lo, hi) for y in touch.get(c, ()))
+                added |= _walk(fl, gang, b1, t1 - window, t1 + window, low, hops, ends)
+    return added
+
+
+def _walk(fl: _Flows, gang: set[str], b1: str, lo: int, hi: int, low: int, hops: int, ends) -> set[str]:
+    """Walk from b1 through mule-like accounts within [lo, hi]; return the paths that end at another gang member."""
+    out = {b1} if ends(b1) else set()
+    parent, frontier = {b1: None}, [b1]
+    for _ in range(hops):
         nxt = []
-        for t in rows:
-            s, d = t["src"], t["dst"]
-            if d == seed:
-                closing.add(s)
-            elif d not in parent:
-                parent[d], win[d] = s, win[s]
-                nxt.append(d)
-            else:
-                win[d] = (min(win[d][0], win[s][0]), max(win[d][1], win[s][1]))
+        for v in frontier:
+            for c in fl.links.get(v, {}):
+                if c in parent or c in gang or not fl.near(v, c, lo, hi):
+                    continue
+                parent[c] = v
+                if ends(c):
+                    u = c
+                    while u is not None:
+                        out.add(u)
+                        u = parent[u]
+                if fl.deg.get(c, low + 1) <= low:
+                    nxt.append(c)
         frontier = nxt
-    on_loop = set()
-    for x in closing:
-        while x is not None and x not in on_loop and x != seed:
-            on_loop.add(x)
-            x = parent.get(x)
-    return on_loop
+    return out
 
 
 def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
-    """Return the accounts reached from one seed account by direct trade and loops back to it."""
+    """Return the accounts reached from one seed account: direct counterparties, mule chains, bridges."""
     key = normalise_query(seed.partition(":")[2] if seed.startswith("card:") else seed)
+    fl = _Flows(store, case)
+    fl.fetch([key])
+    fl.degrees(fl.links[key])
+    low = int(opts["mule_degree"])
+    direct = {o for o in fl.links[key] if fl.deg[o] <= int(opts["direct_degree"])}
+    gang = {key} | direct
+    mules = _mules(fl, key, low, int(opts["chain_hops"]))
+    gang |= mules
+    bridges = _bridges(fl, key, gang, low, int(float(opts["bridge_days"]) * 86400), int(opts["bridge_hops"]))
+    gang |= bridges
     rows, _ = expand(store, case, [node_id("card", key)], ["TRANSFER"], limit=100000)
-    direct = {r["b"].partition(":")[2] for r in rows}
-    first = store.read("trace_down", case=case, frontier=[{"key": key, "lo": -(2 ** 53), "hi": 2 ** 53}],
-                       min_amount=0.0, limit=100000, max_rows=100000).rows
-    loops = _loops(store, case, key, first, int(opts["window_days"]) * 86400, int(opts["loop_hops"]))
-    return _gang(store, {key} | direct | loops, rows, {"direct": len(direct), "on_loops": len(loops)})
+    return _gang(store, gang, rows, {"direct": len(direct), "mules": len(mules - direct), "bridges": len(bridges)})
 
 
 def _gang(store: Store, cards: set[str], rows, extra: dict) -> dict:

@@ -1,9 +1,10 @@
-"""AMLSim amlsim-10k (IBM, Apache-2.0): gang from a ring's hub account recovers the ring (flows only).
+"""AMLSim amlsim-10k (IBM, Apache-2.0): the gang seeded from each ring's hub account recovers the ring.
 
-Every 20th ring here to keep the suite short; bench/score_amlsim.py scores all 100. Issue 4 asks for a
-mean recall of 0.95: fan-in and fan-out rings reach it (all direct counterparties of the hub), loops
-(cycles) do not yet (0.5-0.8: AMLSim cycles are not in time order and some are incomplete), so this
-test holds the figures reached and fails if they drop.
+Issue 4's bar on all 100 rings (fan-in, fan-out, cycles): mean recall >= 0.95 over the rings, with the
+precision reached held as a floor (0.40; 0.45 measured), so the gang does not buy recall by pulling in the
+hub's busy counterparties. The labels are used here only to score (bench/score_amlsim.py does the same
+and prints the figures per typology). 5 of the 742 ring accounts have no transfer of their ring at all,
+so 0.983 is the most any method can reach.
 """
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ from score_amlsim import load_amlsim, rings, score  # noqa: E402
 def test_amlsim_gang_from_hub_recovers_ring(store):
     data = require_dataset("amlsim-10k")
     load_amlsim(store, data, via="direct")
-    s = score(store, rings(data)[::20])
-    print(s)
-    assert s["rings"] == 5
-    fans = [v for k, v in s["per_kind"].items() if k.startswith("fan")]
-    assert all(v["recall"] >= 0.95 for v in fans), s["per_kind"]
-    assert s["recall"] >= 0.75, s["worst"]
-    assert s["precision"] >= 0.1, s["worst"]
+    s = score(store, rings(data))
+    print({k: v for k, v in s.items() if k != "worst"})
+    assert s["rings"] == 100
+    assert s["recall"] >= 0.95, s["worst"]
+    assert s["precision"] >= 0.40, s["per_kind"]
+    assert all(v["recall"] >= 0.92 for v in s["per_kind"].values()), s["per_kind"]
+    assert s["seconds_per_seed"] < 2.0, s["seconds_per_seed"]
