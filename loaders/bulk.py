@@ -9,6 +9,7 @@ int64 length + values). Strings and short arrays are written as text and encoded
 """
 from __future__ import annotations
 
+import re
 import struct
 
 from .transfers import (A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, EXTRA, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC,
@@ -23,6 +24,7 @@ TRANSFER_PROPS = [n for n, _ in _TEXT] + ["sides", "src", "cases", "batches", "t
 _IDS = struct.Struct("<QQ")
 _NUMS = struct.Struct("<bqbd")  # LONG ts, DOUBLE amount
 _DOUBLE = struct.Struct("<bd")
+_DIRTY = re.compile("[\x00\x1e\x1f]")
 _CLEAN = str.maketrans({"\x00": " ", "\x1e": " ", "\x1f": " "})  # as the Cypher path packs them
 MAX_TOKEN = 256 << 20  # bytes per GRAPH.BULK argument, well under Redis' 512 MB
 
@@ -48,8 +50,14 @@ def transfer_tokens(recs: list, ids: dict, case: str, batch: str) -> list[tuple[
     header = _header(TRANSFER_PROPS)
     tokens, parts, size = [], [header], len(header)
     ids_pack, nums_pack, dbl_pack = _IDS.pack, _NUMS.pack, _DOUBLE.pack
+    cols = [i for _, i in _TEXT]
     for r in recs:
-        text = "".join([_text(r[i]) for _, i in _TEXT]) + _strs(r[SIDES][:100]) + _strs(r[SRC][:100]) + tail
+        vals = [r[i] for i in cols]
+        if _DIRTY.search("".join([v for v in vals if v])):  # rare: a NUL or separator inside a value
+            text = "".join([_text(v) for v in vals])
+        else:
+            text = "".join(["\x03" + v + "\x00" if v else "\x00" for v in vals])
+        text += _strs(r[SIDES][:100]) + _strs(r[SRC][:100]) + tail
         bal = r[BALANCE]
         rec = b"".join((ids_pack(ids[r[A]], ids[r[B]]), text.encode(), nums_pack(4, r[TS], 2, r[AMOUNT]),
                         b"\x00" if bal is None else dbl_pack(2, bal)))

@@ -58,7 +58,7 @@ def _extractor(layout: Layout):
     for f, g in layout.getters.items():
         norm = layout.normalizers[f]
         memo = None
-        if norm in (nz.person_id, nz.ip, nz.mac, nz.phone, nz.direction, nz.cash_flag):
+        if norm in (nz.person_id, nz.ip, nz.mac, nz.phone, nz.direction, nz.cash_flag, nz.card, nz.account):
             norm = _Cached(norm)
             memo = norm.memo
         plain = g.index is not None and g.template is None and g.values is None and not g.prefix

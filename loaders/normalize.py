@@ -132,6 +132,13 @@ _AMOUNT_JUNK = str.maketrans("", "", "¥￥,，元 \u3000$")
 
 def signed_amount(v) -> float:
     """Return an amount in yuan with its sign, from 1,234.50 / ¥1,234.50 / 1234.5元 / -30.00."""
+    if v.__class__ is str:  # the common case: float() ignores surrounding whitespace as text() would
+        try:
+            x = float(v)
+        except ValueError:
+            x = None
+        if x is not None and x == x and x not in (float("inf"), float("-inf")):
+            return x
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         x = float(v)
     else:
@@ -189,11 +196,6 @@ def _hms(h: int, mi: int, s: int) -> int:
     return h * 3600 + mi * 60 + s
 
 
-def _fmt(ts: int) -> str:
-    """Return 'YYYY-MM-DD HH:MM:SS' of epoch seconds taken as wall-clock UTC."""
-    return (datetime(1970, 1, 1) + timedelta(seconds=ts)).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def time(v) -> tuple[str, int]:
     """Return ('YYYY-MM-DD HH:MM:SS', epoch seconds of that wall-clock time) from the usual forms."""
     if isinstance(v, str) and len(v) == 19 and v[4] == "-" and v[13] == ":" and v[10] == " ":
@@ -203,11 +205,9 @@ def time(v) -> tuple[str, int]:
         except ValueError:
             pass
     if isinstance(v, datetime):
-        ts = _day(v.year, v.month, v.day) * 86400 + _hms(v.hour, v.minute, v.second)
-        return _fmt(ts), ts
+        return _stamp(v.year, v.month, v.day, v.hour, v.minute, v.second)
     if isinstance(v, date):
-        ts = _day(v.year, v.month, v.day) * 86400
-        return _fmt(ts), ts
+        return _stamp(v.year, v.month, v.day, 0, 0, 0)
     s = text(v)
     if not s:
         raise BadValue("缺少时间 missing time")
@@ -220,8 +220,13 @@ def time(v) -> tuple[str, int]:
             return _excel(s)
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
         h, mi, se = int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
+    return _stamp(y, mo, d, h, mi, se)
+
+
+def _stamp(y: int, mo: int, d: int, h: int, mi: int, se: int) -> tuple[str, int]:
+    """Return the one form and the epoch seconds of checked date and time parts."""
     ts = _day(y, mo, d) * 86400 + _hms(h, mi, se)
-    return _fmt(ts), ts
+    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{se:02d}", ts
 
 
 def _excel(s: str) -> tuple[str, int]:
