@@ -1,14 +1,14 @@
 // Merge devices named by 交易明细 rows (IP, MAC; kind filled where missing), from rows packed into
-// one string: records split by $rs, fields by $us (key, src comma-separated, kind; '' = absent).
+// one string: records split by $rs, fields by $us (key, src and batches comma-separated, kind; '' = absent).
 // Same effect as load_device; a packed parameter is ~3x cheaper than a list of maps.
-// params: data, rs, us, case, batch
+// params: data, rs, us, case
 UNWIND split($data, $rs) AS line
 WITH split(line, $us) AS r
-WITH r, split(r[1], ',') AS src, CASE r[2] WHEN '' THEN null ELSE r[2] END AS kind
+WITH r, CASE r[1] WHEN '' THEN [] ELSE split(r[1], ',') END AS src, split(r[2], ',') AS bs, CASE r[3] WHEN '' THEN null ELSE r[3] END AS kind
 MERGE (n:Device {key: r[0]})
-ON CREATE SET n.kind = kind, n.batches = [$batch], n.src = src
+ON CREATE SET n.kind = kind, n.batches = bs, n.src = src
 ON MATCH SET n.kind = coalesce(n.kind, kind),
-    n.batches = CASE WHEN $batch IN coalesce(n.batches, []) THEN n.batches ELSE coalesce(n.batches, []) + $batch END,
+    n.batches = coalesce(n.batches, []) + [x IN bs WHERE NOT x IN coalesce(n.batches, [])],
     n.src = (coalesce(n.src, []) + [s IN src WHERE NOT s IN coalesce(n.src, [])])[..20]
 WITH n WHERE n.cases IS NULL OR NOT $case IN n.cases
 SET n.cases = coalesce(n.cases, []) + $case

@@ -21,7 +21,7 @@ from .chunk import Chunk
 from .convert import converter
 from .mapping import builtin_layout, layout_from_mapping, load_mapping
 from .readers import TRUNCATED, open_table
-from .writer import Writer
+from .writer import Provenance, Writer
 
 __all__ = ["load_files", "load_file", "batch_key", "CHUNK_ROWS"]
 
@@ -120,7 +120,8 @@ class _Feed:
 
 
 def load_file(store, case: str, path, kind: str | None = None, mapping: dict | None = None,
-              data_dir=None, progress=None, batch_rows: int | None = None, threaded: bool = True) -> dict:
+              data_dir=None, progress=None, batch_rows: int | None = None, threaded: bool = True,
+              prov: Provenance | None = None) -> dict:
     """Load one file into a case and return its summary {file, kind, read, loaded, rejected, rejects, batch}."""
     path = Path(path)
     batch_rows = batch_rows or _chunk_rows()
@@ -137,7 +138,7 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
         rejects = _Rejects(data / "rejects" / f"{batch}_{path.stem}.rejects.csv", table.header)
         store.write("load_batch_start", key=batch, case=case, file=str(path.name), kind=layout.kind, sha256=sha,
                     now=_now())
-        writer = Writer(store, case, batch, batch_rows)
+        writer = Writer(store, case, batch, batch_rows, prov)
         if threaded:
             writer.start()
         feed = _Feed(conv, writer, rejects, batch, batch_rows, progress)
@@ -174,17 +175,21 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
     data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
     store.write("case_ensure", case=case, title=case, now=_now())
     out = []
-    for p in paths:
-        bar = _bar(Path(p)) if progress else None
-        try:
-            summary = load_file(store, case, p, kind=kind, mapping=mp, data_dir=data,
-                                progress=bar.update if bar is not None else None)
-        finally:
-            if bar is not None:
-                bar.close()
-        audit.record(data, user or "cli", "import", case, {k: summary[k] for k in
-                                                            ("file", "kind", "read", "loaded", "rejected", "batch")})
-        out.append(summary)
+    prov = Provenance()  # entities met in several files get their later provenance once, at the end
+    try:
+        for p in paths:
+            bar = _bar(Path(p)) if progress else None
+            try:
+                summary = load_file(store, case, p, kind=kind, mapping=mp, data_dir=data,
+                                    progress=bar.update if bar is not None else None, prov=prov)
+            finally:
+                if bar is not None:
+                    bar.close()
+            audit.record(data, user or "cli", "import", case, {k: summary[k] for k in
+                                                                ("file", "kind", "read", "loaded", "rejected", "batch")})
+            out.append(summary)
+    finally:  # also when a later file fails: what earlier files added is kept
+        prov.flush(store, case, _chunk_rows())
     return out
 
 

@@ -13,10 +13,10 @@ import threading
 from graphsvc.cypher import need
 
 from .bulk import transfer_tokens
-from .chunk import Chunk
+from .chunk import SRC_KEEP, Chunk
 from .transfers import A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
-__all__ = ["Writer", "RS", "US"]
+__all__ = ["Writer", "Provenance", "RS", "US"]
 
 NODE_STMTS = {"Person": "load_person", "BankCard": "load_card", "Phone": "load_phone", "Device": "load_device",
               "Report": "load_report", "CashPoint": "load_cashpoint"}
@@ -37,11 +37,56 @@ need(*(s for s, _ in _NODE_PACKED.values()), *_REL_PACKED.values())
 USES_SRC = 3
 
 
+class Provenance:
+    """Entities of the packed statements already written in this load, and what later files add to them.
+
+    An entity (a counterparty card, its owner) recurs in many banks' replies: it is written when first
+    met, and the batches, source rows and missing properties of its later mentions are gathered here
+    and written once when the load ends (one update per entity instead of one per file).
+    """
+
+    def __init__(self):
+        self.seen: dict = {}  # (statement, key) -> [batches, src, fills, dirty]
+
+    def first(self, stmt: str, key, batch: str, src: list, fills: list) -> bool:
+        """Return True for an entity not met before in this load; else gather what this mention adds."""
+        e = self.seen.get((stmt, key))
+        if e is None:
+            self.seen[(stmt, key)] = [[batch], [], list(fills), False]
+            return True
+        if batch not in e[0]:
+            e[0].append(batch)
+            e[3] = True
+        room = SRC_KEEP - len(e[1])
+        if room > 0:
+            e[1].extend(s for s in src[:room] if s not in e[1])
+            e[3] = True
+        for i, v in enumerate(fills):
+            if v and not e[2][i]:
+                e[2][i] = v
+                e[3] = True
+        return False
+
+    def flush(self, store, case: str, batch_rows: int) -> None:
+        """Write the gathered batches, sources and properties of entities met more than once."""
+        rows: dict = {}
+        for (stmt, key), (batches, src, fills, dirty) in self.seen.items():
+            if dirty:
+                keys = list(key) if isinstance(key, tuple) else [key]
+                rows.setdefault(stmt, []).append([*keys, ",".join(src), ",".join(batches), *fills])
+        for stmt, part in rows.items():
+            for i in range(0, len(part), batch_rows):
+                store.write(stmt, data=_pack(part[i:i + batch_rows]), rs=RS, us=US, case=case)
+        self.seen = {}
+
+
 class Writer:
     """Writes the chunks of one batch (one file in one case), optionally from a background thread."""
 
-    def __init__(self, store, case: str, batch: str, batch_rows: int = 20000):
+    def __init__(self, store, case: str, batch: str, batch_rows: int = 20000, prov: Provenance | None = None):
         self.store, self.case, self.batch, self.batch_rows = store, case, batch, batch_rows
+        self.own_prov = prov is None  # a load of several files shares one and flushes it at the end
+        self.prov = prov or Provenance()
         self.seen_nodes: dict = {}
         self.seen_rels: dict = {}
         self.created = 0
@@ -99,6 +144,8 @@ class Writer:
             elif rows:
                 self._send(stmt, rows)
         self.uses = {}
+        if self.own_prov:
+            self.prov.flush(self.store, self.case, self.batch_rows)
 
     # --- the statements ---
     def _send(self, name: str, rows: list) -> None:
@@ -108,9 +155,10 @@ class Writer:
 
     def _send_packed(self, name: str, rows: list) -> None:
         """Run a packed statement over rows of strings (RS between records, US between fields)."""
+        extra = {"batch": self.batch} if "batch" in self.store.statement(name).params else {}
         for i in range(0, len(rows), self.batch_rows):
             part = rows[i:i + self.batch_rows]
-            self.store.write(name, data=_pack(part), rs=RS, us=US, case=self.case, batch=self.batch)
+            self.store.write(name, data=_pack(part), rs=RS, us=US, case=self.case, **extra)
 
     def write(self, ch: Chunk) -> None:
         """Write one chunk: entities, relationships, then transfers and cash events."""
@@ -118,16 +166,24 @@ class Writer:
             rows = self._fresh_nodes(label, ch.nodes.get(label, {}))
             if rows and label in _NODE_PACKED:
                 packed, fields = _NODE_PACKED[label]
-                fit = [n for n in rows if not n["set"] and n["fill"].keys() <= set(fields)]
-                self._send_packed(packed, [[n["key"], ",".join(n["src"]), *(str(n["fill"].get(f) or "") for f in fields)]
-                                           for n in fit])
+                now = []
+                for n in rows:
+                    if n["set"] or not n["fill"].keys() <= set(fields):
+                        continue
+                    fills = [str(n["fill"].get(f) or "") for f in fields]
+                    if self.prov.first(packed, n["key"], self.batch, n["src"], fills):
+                        now.append([n["key"], ",".join(n["src"]), self.batch, *fills])
+                self._send_packed(packed, now)
                 rows = [n for n in rows if n["set"] or not n["fill"].keys() <= set(fields)]
             if rows:
                 self._send(stmt, rows)
         for stmt in REL_STMTS:
             rows = self._fresh_rels(stmt, ch.rels.get(stmt, {}))
             if rows and stmt in _REL_PACKED:
-                self._send_packed(_REL_PACKED[stmt], [[r["a"], r["b"], ",".join(r["src"])] for r in rows if not r["set"]])
+                packed = _REL_PACKED[stmt]
+                self._send_packed(packed, [[r["a"], r["b"], ",".join(r["src"]), self.batch] for r in rows
+                                           if not r["set"] and self.prov.first(packed, (r["a"], r["b"]), self.batch,
+                                                                               r["src"], [])])
                 rows = [r for r in rows if r["set"]]
             if rows:
                 self._send(stmt, rows)

@@ -205,3 +205,21 @@ def test_pair_set_stale_or_missing_still_loads_exactly(store, settings, tmp_path
     res = _load(store, settings, [in_side])[0]
     assert res["transfers_new"] == 0 and res["transfers_merged"] == 5 and counts(store)["TRANSFER"] == 5
     assert all(store.pairs_known([t["props"]["pair"] for t in rels_of(store, CARD_A, "TRANSFER")]))
+
+
+def test_one_load_of_many_files_equals_one_load_per_file(store, settings, tmp_path):
+    """Entities met again in later files get those files' provenance at the end of the load: same graph."""
+    files = [write_table(tmp_path / f"{i}.csv", TX_HEAD, [
+        tx_row(serial=f"S{i}", amount=f"{i + 1}", cp_id=ID_A if i else "", cp_name="" if i == 1 else "任晶琴",
+               ip=f"10.0.0.{i % 2}"),
+        tx_row(card=CARD_B, cp=CARD_C, serial=f"T{i}", name="任晶琴" if i == 2 else "", pid=ID_A)])
+        for i in range(3)]
+    _load(store, settings, files)
+    together = dump(store)
+    b = entity(store, CARD_B)["props"]
+    assert len(b["batches"]) == 3 and len(b["src"]) == 6 and b["owner_name"] == "任晶琴"
+    store.drop_graph()
+    store.ensure_schema()
+    for f in files:
+        _load(store, settings, [f])
+    assert dump(store) == together
