@@ -1,9 +1,11 @@
 """The writer: sends chunks to the store through the cypher/load_* statements, in order.
 
 Every statement is idempotent (MERGE on keys, provenance lists kept as sets, USES counts added
-once per batch (written when the batch ends), transfers looked up by pair hash before they are created), so a load killed
-half-way and run again ends with the graph a clean load gives. An entity already written in this
-batch is not sent again unless a row brings a property it lacked.
+once per batch (written when the batch ends), transfers looked up by pair before they are
+created), so a load killed half-way and run again ends with the graph a clean load gives. An
+entity already written in this batch is not sent again unless a row brings a property it lacked;
+one already written in this load has its later provenance gathered (Provenance). On FalkorDB new
+transfers go in through GRAPH.BULK (loaders.bulk) and a set of pair keys spares the lookups.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ REL_STMTS = ("load_owns_card", "load_owns_phone", "load_holds_card", "load_holds
 need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_merge",
      "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update",
      "load_batch_start", "load_batch_finish", "case_ensure")
-RS, US = "\x1e", "\x1f"  # record and unit separators of the packed transfer parameter
+RS, US = "\x1e", "\x1f"  # record and unit separators of packed parameters
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
 # Packed twins of the statements 交易明细 rows use most: rows whose properties they can carry go as one
 # string (about 3x cheaper for FalkorDB than a list of maps); the others through the map statement.
@@ -180,10 +182,11 @@ class Writer:
         for stmt in REL_STMTS:
             rows = self._fresh_rels(stmt, ch.rels.get(stmt, {}))
             if rows and stmt in _REL_PACKED:
-                packed = _REL_PACKED[stmt]
-                self._send_packed(packed, [[r["a"], r["b"], ",".join(r["src"]), self.batch] for r in rows
-                                           if not r["set"] and self.prov.first(packed, (r["a"], r["b"]), self.batch,
-                                                                               r["src"], [])])
+                packed, now = _REL_PACKED[stmt], []
+                for r in rows:
+                    if not r["set"] and self.prov.first(packed, (r["a"], r["b"]), self.batch, r["src"], []):
+                        now.append([r["a"], r["b"], ",".join(r["src"]), self.batch])
+                self._send_packed(packed, now)
                 rows = [r for r in rows if r["set"]]
             if rows:
                 self._send(stmt, rows)
