@@ -1,13 +1,17 @@
 """Gangs from fund flows alone, for cases with no victim reports, owners or devices (e.g. AMLSim bank data).
 
-Seeded (打一个破一串 from one account), three steps over transfers fetched by Cypher:
+Seeded (打一个破一串 from one account), four steps over transfers fetched by Cypher:
 1. Direct: the seed's counterparties that are not busy themselves (at most `direct_degree` distinct
-   counterparties); a merchant or payroll account the seed also paid is left out.
+   counterparties); a merchant or payroll account the seed also paid is left out, and so is a regular
+   partner (`regular_transfers` or more transfers with the seed and more than `mule_degree` counterparties
+   of its own: salary, rent, a supplier), though it may still lead to the chains below.
 2. Mules: accounts reached from the seed through accounts with few counterparties (at most `mule_degree`,
    up to `chain_hops` steps): a chain of accounts that only pass money along.
 3. Bridges: a busy account that sits on a gang chain (it trades, within `bridge_days`, with two gang
    mules, or leads through `bridge_hops` mule-like accounts to another gang member) joins with that
    chain; a loop may close back into the seed only from a mule that is not the seed's own counterparty.
+4. Chains: a run of at least `chain_min` mule-like accounts passing money on within `bridge_days` from a
+   gang member that is not busy (a laundering loop whose closing transfer is missing).
 Loops are not required to be in time order (laundering cycles often are not), and a loop missing one
 transfer is still found as a chain. Whole case: transfers fetched with portable Cypher, hubs (more than
 `card_hub` distinct counterparties) removed, then communities by Louvain modularity (networkx), which
@@ -28,7 +32,8 @@ __all__ = ["flow_gangs", "seed_gang", "partition", "FLOW_DEFAULTS"]
 
 need("flow_pairs", "flow_card_links", "flow_card_degree", "expand")
 
-FLOW_DEFAULTS = {"direct_degree": 30, "mule_degree": 5, "chain_hops": 12, "bridge_days": 10, "bridge_hops": 3,
+FLOW_DEFAULTS = {"direct_degree": 30, "regular_transfers": 4, "mule_degree": 5, "chain_hops": 12, "chain_min": 4,
+                 "bridge_days": 14, "bridge_hops": 4,
                  "card_hub": 60, "min_size": 3, "max_gangs": 200}
 _BATCH = 2000
 
@@ -141,6 +146,41 @@ def _walk(fl: _Flows, gang: set[str], b1: str, lo: int, hi: int, low: int, hops:
     return out
 
 
+def _chains(fl: _Flows, seed: str, gang: set[str], low: int, busy: int, window: int, hops: int, least: int) -> set[str]:
+    """Return runs of at least `least` mule-like accounts that pass money on, in time, from a non-busy gang member."""
+    heads = [x for x in gang if x != seed and low < fl.deg.get(x, 0) <= busy]
+    fl.fetch(heads)
+    frontier, seen = {y for x in heads for y in fl.links[x] if y not in gang}, set()
+    for _ in range(hops):  # fetch the mule-like accounts these runs can pass through, one level per round trip
+        fl.degrees(frontier)
+        frontier = {y for y in frontier if fl.deg[y] <= low} - seen
+        if not frontier:
+            break
+        seen |= frontier
+        fl.fetch(frontier)
+        frontier = {z for y in frontier for z in fl.links[y] if z not in gang}
+    out = set()
+    for x in heads:
+        for y, times in fl.links[x].items():
+            if y in gang or fl.deg.get(y, low + 1) > low:
+                continue
+            for t in times:
+                run = _run(fl, gang, y, t - window, t + window, low, hops)
+                if len(run) >= least:
+                    out |= run
+    return out
+
+
+def _run(fl: _Flows, gang: set[str], start: str, lo: int, hi: int, low: int, hops: int) -> set[str]:
+    """Return the mule-like accounts reached from start by transfers within [lo, hi]."""
+    got, frontier = {start}, [start]
+    for _ in range(hops):
+        frontier = [z for v in frontier for z in fl.links.get(v, {})
+                    if z not in got and z not in gang and fl.deg.get(z, low + 1) <= low and fl.near(v, z, lo, hi)
+                    and not got.add(z)]
+    return got
+
+
 def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
     """Return the accounts reached from one seed account: direct counterparties, mule chains, bridges."""
     key = normalise_query(seed.partition(":")[2] if seed.startswith("card:") else seed)
@@ -152,10 +192,16 @@ def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
     gang = {key} | direct
     mules = _mules(fl, key, low, int(opts["chain_hops"]))
     gang |= mules
-    bridges = _bridges(fl, key, gang, low, int(float(opts["bridge_days"]) * 86400), int(opts["bridge_hops"]))
+    window = int(float(opts["bridge_days"]) * 86400)
+    bridges = _bridges(fl, key, gang, low, window, int(opts["bridge_hops"]))
     gang |= bridges
+    chains = _chains(fl, key, gang, low, int(opts["direct_degree"]), window, int(opts["chain_hops"]),
+                     int(opts["chain_min"]))
+    regular = {o for o in direct if fl.deg[o] > low and len(fl.links[key][o]) >= int(opts["regular_transfers"])}
+    gang = (gang | chains) - regular
     rows, _ = expand(store, case, [node_id("card", key)], ["TRANSFER"], limit=100000)
-    return _gang(store, gang, rows, {"direct": len(direct), "mules": len(mules - direct), "bridges": len(bridges)})
+    return _gang(store, gang, rows, {"direct": len(direct - regular), "mules": len(mules - direct),
+                                     "bridges": len(bridges), "chains": len(chains), "regular_left_out": len(regular)})
 
 
 def _gang(store: Store, cards: set[str], rows, extra: dict) -> dict:
