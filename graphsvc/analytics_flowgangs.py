@@ -20,6 +20,7 @@ they cannot leave out hub accounts by identity, and everything would merge throu
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 
 from .cypher import need
@@ -32,7 +33,7 @@ __all__ = ["flow_gangs", "seed_gang", "partition", "FLOW_DEFAULTS"]
 
 need("flow_pairs", "flow_card_links", "flow_card_degree", "expand")
 
-FLOW_DEFAULTS = {"direct_degree": 30, "regular_transfers": 4, "mule_degree": 5, "chain_hops": 12, "chain_min": 4,
+FLOW_DEFAULTS = {"direct_degree": 20, "regular_transfers": 4, "mule_degree": 5, "chain_hops": 12, "chain_min": 4,
                  "bridge_days": 14, "bridge_hops": 4,
                  "card_hub": 60, "min_size": 3, "max_gangs": 200}
 _BATCH = 2000
@@ -54,7 +55,7 @@ class _Flows:
             rows = self.store.read("flow_card_links", case=self.case, keys=part, limit=2_000_000,
                                    max_rows=2_000_000, timeout_ms=60000).rows
             for r in rows:
-                self.links[r["key"]][r["other"]] = [int(t) for t in r["times"] if t is not None]
+                self.links[r["key"]][r["other"]] = sorted(int(t) for t in r["times"] if t is not None)
         for k in todo:  # the counterparty count comes free with the links
             self.deg[k] = len(self.links[k])
 
@@ -69,7 +70,9 @@ class _Flows:
 
     def near(self, a: str, b: str, lo: int, hi: int) -> bool:
         """Tell whether a and b traded within [lo, hi]."""
-        return any(lo <= t <= hi for t in self.links.get(a, {}).get(b, ()))
+        times = self.links.get(a, {}).get(b, ())
+        i = bisect_left(times, lo)
+        return i < len(times) and times[i] <= hi
 
 
 def _mules(fl: _Flows, seed: str, low: int, hops: int) -> set[str]:
@@ -100,14 +103,12 @@ def _bridges(fl: _Flows, seed: str, gang: set[str], low: int, window: int, hops:
             return x not in seed_side
         return fl.deg.get(y, low + 1) <= low
 
-    level = {b for x in mules for b in fl.links[x] if b not in gang}
-    for i in range(hops):  # fetch what the walk below reads, one level per round trip
-        fl.fetch(level)
-        if i == hops - 1:
-            break
-        nxt = {c for b in level for c in fl.links[b] if c not in gang}
-        fl.degrees(nxt)
-        level = {c for c in nxt if fl.deg[c] <= low}
+    starts = defaultdict(set)
+    for x in mules:
+        for b, times in fl.links[x].items():
+            if b not in gang:
+                starts[b].update((t - window, t + window) for t in times)
+    _prefetch(fl, gang, starts, low, hops)
     touch = defaultdict(list)  # account -> the gang mules (and seed) it traded with
     for y in mules + [seed]:
         for c in fl.links[y]:
@@ -122,6 +123,34 @@ def _bridges(fl: _Flows, seed: str, gang: set[str], low: int, window: int, hops:
                     closes(y, x) and fl.near(y, c, lo, hi) for y in touch.get(c, ()))
                 added |= _walk(fl, gang, b1, t1 - window, t1 + window, low, hops, ends)
     return added
+
+
+def _prefetch(fl: _Flows, gang: set[str], level: dict, low: int, hops: int) -> None:
+    """Fetch, one level per round trip, the links a time-windowed walk from these accounts can read."""
+    for i in range(hops):
+        fl.fetch(level)
+        if i == hops - 1:
+            return
+        nxt = defaultdict(set)
+        for b, wins in level.items():
+            wins = _merge(wins)
+            for c in fl.links[b]:
+                if c not in gang:
+                    nxt[c].update(w for w in wins if fl.near(b, c, *w))
+        nxt = {c: w for c, w in nxt.items() if w}
+        fl.degrees(nxt)
+        level = {c: w for c, w in nxt.items() if fl.deg[c] <= low}
+
+
+def _merge(wins) -> list[tuple[int, int]]:
+    """Merge overlapping time windows."""
+    out = []
+    for lo, hi in sorted(wins):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _walk(fl: _Flows, gang: set[str], b1: str, lo: int, hi: int, low: int, hops: int, ends) -> set[str]:
