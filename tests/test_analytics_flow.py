@@ -61,3 +61,24 @@ def test_networkx_fallback_on_fetched_edges(store):
     parts = partition(pairs, card_hub=30, min_size=3)
     assert all("9999" not in p for p in parts)
     assert sum(1 for p in parts if {"9100", "9101", "9102"} <= p) == 1
+
+
+def test_seeded_flow_gang_counts_only_its_case(store):
+    """A card shared by two cases: the other case's transfers neither join nor make a member look busy."""
+    b = Builder("F1")
+    for k in ("9000", "9001"):
+        b.add("BankCard", k, cases=["F1", "F2"], bank="银行")
+    for k in ("9002", "9003"):
+        b.add("BankCard", k, bank="银行")
+    others = [f"8{i:03d}" for i in range(25)]
+    for k in others:
+        b.add("BankCard", k, cases=["F2"], bank="银行")
+    for m in ("9001", "9002", "9003"):
+        b.transfer(m, "9000", 900, "2024-03-05 10:00:00")
+    for i, k in enumerate(others):  # 9001 is busy in F2 only
+        b.transfer("9001", k, 50, f"2024-04-{i + 1:02d} 10:00:00", cases=["F2"])
+    b.transfer("9000", "8000", 70, "2024-03-06 10:00:00", cases=["F2"])
+    b.write(store)
+    got = {m["key"] for m in analytics.gangs(store, "F1", seeds=["9000"])["gangs"][0]["members"]}
+    assert got == {"9000", "9001", "9002", "9003"}
+    assert analytics.gangs(store, "F1", seeds=["7777"])["gangs"][0]["size"] == 1  # an unknown seed: itself only
