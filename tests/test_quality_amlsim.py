@@ -30,3 +30,14 @@ def test_amlsim_gang_from_hub_recovers_ring(store):
     assert s["precision"] >= 0.48, s["per_kind"]
     assert all(v["recall"] >= 0.90 for v in s["per_kind"].values()), s["per_kind"]
     assert s["seconds_per_seed"] < 1.0, s["seconds_per_seed"]
+
+
+def test_amlsim_typologies_held_out(store):
+    """amlsim-typologies (another AMLSim run, not used to choose the settings): every ring with transfers comes back."""
+    data = require_dataset("amlsim-typologies")
+    load_amlsim(store, data, case="AMLSIM-TYP", via="direct")
+    s = score(store, rings(data), case="AMLSIM-TYP")
+    print({k: v for k, v in s.items() if k != "worst"})
+    moving = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter")  # the others write no transfer
+    assert all(s["per_kind"][k]["recall"] >= 0.95 for k in moving), s["per_kind"]
+    assert s["recall_tied"] >= 0.95, s["worst"]
