@@ -4,7 +4,7 @@ Seeded (打一个破一串 from one account), four steps over transfers fetched 
 1. Direct: the seed's counterparties that are not busy themselves (at most `direct_degree` distinct
    counterparties); a merchant or payroll account the seed also paid is left out, and so is a regular
    partner (`regular_transfers` or more transfers with the seed and more than `mule_degree` counterparties
-   of its own: salary, rent, a supplier), though it may still lead to the chains below.
+   of its own: salary, rent, a supplier), unless one of the chains or bridges below hangs off it.
 2. Mules: accounts reached from the seed through accounts with few counterparties (at most `mule_degree`,
    up to `chain_hops` steps): a chain of accounts that only pass money along.
 3. Bridges: a busy account that sits on a gang chain (it trades, within `bridge_days`, with two gang
@@ -226,7 +226,8 @@ def seed_gang(store: Store, case: str, seed: str, opts: dict) -> dict:
     gang |= bridges
     chains = _chains(fl, key, gang, low, int(opts["direct_degree"]), window, int(opts["chain_hops"]),
                      int(opts["chain_min"]))
-    regular = {o for o in direct if fl.deg[o] > low and len(fl.links[key][o]) >= int(opts["regular_transfers"])}
+    regular = {o for o in direct if fl.deg[o] > low and len(fl.links[key][o]) >= int(opts["regular_transfers"])
+               and not set(fl.links.get(o, {})) & (bridges | chains)}  # kept when a chain hangs off it
     gang = (gang | chains) - regular
     rows, _ = expand(store, case, [node_id("card", key)], ["TRANSFER"], limit=100000)
     return _gang(store, gang, rows, {"direct": len(direct - regular), "mules": len(mules - direct),

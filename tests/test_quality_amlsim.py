@@ -1,7 +1,7 @@
 """AMLSim amlsim-10k (IBM, Apache-2.0): the gang seeded from each ring's hub account recovers the ring.
 
 Issue 4's bar on all 100 rings (fan-in, fan-out, cycles): mean recall >= 0.95 over the rings, with the
-precision reached held as a floor (0.48; 0.515 measured), so the gang does not buy recall by pulling in the
+precision reached held as a floor (0.48; 0.508 measured), so the gang does not buy recall by pulling in the
 hub's busy counterparties. The labels are used here only to score (bench/score_amlsim.py does the same
 and prints the figures per typology). 5 of the 742 ring accounts have no transfer of their ring at all
 and 3 more are cut off from their hub within the ring's own transfers (rings 64, 76); they still count.
