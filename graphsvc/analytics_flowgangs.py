@@ -11,7 +11,8 @@ Seeded (打一个破一串 from one account), four steps over transfers fetched 
    mules, or leads through `bridge_hops` mule-like accounts to another gang member) joins with that
    chain; a loop may close back into the seed only from a mule that is not the seed's own counterparty.
 4. Chains: a run of at least `chain_min` mule-like accounts passing money on within `bridge_days` from a
-   gang member that is not busy (a laundering loop whose closing transfer is missing).
+   gang member with more than `mule_degree` but at most `direct_degree` counterparties (a laundering
+   loop whose closing transfer is missing).
 Loops are not required to be in time order (laundering cycles often are not), and a loop missing one
 transfer is still found as a chain. Whole case: transfers fetched with portable Cypher, hubs (more than
 `card_hub` distinct counterparties) removed, then communities by Louvain modularity (networkx), which
@@ -176,7 +177,7 @@ def _walk(fl: _Flows, gang: set[str], b1: str, lo: int, hi: int, low: int, hops:
 
 
 def _chains(fl: _Flows, seed: str, gang: set[str], low: int, busy: int, window: int, hops: int, least: int) -> set[str]:
-    """Return runs of at least `least` mule-like accounts that pass money on, in time, from a non-busy gang member."""
+    """Return runs of at least `least` mule-like accounts passing money on in time from a fairly quiet gang member."""
     heads = [x for x in gang if x != seed and low < fl.deg.get(x, 0) <= busy]
     fl.fetch(heads)
     frontier, seen = {y for x in heads for y in fl.links[x] if y not in gang}, set()
