@@ -160,6 +160,21 @@ def drop(sock: str, graph: str) -> None:
     db.connection.close()
 
 
+def settle(sock: str, timeout: float = 300.0) -> None:
+    """Wait until the server has no AOF rewrite running or scheduled (a big load or drop triggers one):
+    GRAPH.BULK sent during a rewrite timed out writing to the socket."""
+    import falkordb
+
+    db = falkordb.FalkorDB(unix_socket_path=sock)
+    end = time.time() + timeout
+    while time.time() < end:
+        info = db.connection.info("persistence")
+        if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+            break
+        time.sleep(1)
+    db.connection.close()
+
+
 def main() -> None:
     """Run both loaders --runs times, print a table and write bench/RESULTS-load.md."""
     ap = argparse.ArgumentParser()
@@ -186,11 +201,13 @@ def main() -> None:
     ours, bulk = [], []
     for i in range(a.runs):
         drop(sock, "bench_ours")
+        settle(sock)
         r, rss = run_child(["--child-ours", str(data), "bench_ours", *map(str, files)])
         r["rss_mb"] = rss
         ours.append(r)
         drop(sock, "bench_ours")
         drop(sock, "bench_bulk")
+        settle(sock)
         b, brss = run_child(["--child-bulk", sock, "bench_bulk", str(bulk_dir)])
         b["rss_mb"] = brss
         bulk.append(b)
