@@ -55,7 +55,8 @@ def write_world(store, w, batch: int = 20000) -> dict:
     from loaders import demo_ids as ids
 
     case = w.case
-    prov = {"cases": [case], "batches": ["world"], "src": []}
+    # no empty lists: FalkorDB 4.16 crashed (SIGSEGV in Map_Clone) cloning `src: []` inside a list of maps
+    prov = {"cases": [case], "batches": ["world"], "src": ["world#0"]}
     g = store.graph
     g.query("MERGE (c:Case {key: $case}) SET c.title = $case", {"case": case})
     nodes = {k: {} for k in NODE_Q}
