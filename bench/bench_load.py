@@ -1,9 +1,9 @@
 """Load benchmark: the demo case's 交易明细 files through `loaders.load_files` vs FalkorDB's bulk loader.
 
-Both write into the same embedded FalkorDB (unix socket), into an empty graph, in the same run:
-  ours  read, decode, normalise, dedupe (both sides), write through cypher/load_*.cypher;
+Each timed load gets a fresh embedded FalkorDB of its own (unix socket, empty), in the same run:
+  ours  read, decode, normalise, dedupe (both sides), write (cypher/load_*.cypher and GRAPH.BULK);
   bulk  falkordb-bulk-insert on the same transfers pre-cleaned into its CSV format (cleaning untimed).
-Each side runs in a fresh subprocess (peak memory from wait4); medians of --runs runs.
+Each side runs in a fresh subprocess (peak RSS sampled); medians of --runs runs.
 
     .venv/bin/python bench/bench_load.py --dir /tmp/demo-large     # or --size large to generate it
 """
@@ -137,7 +137,10 @@ def child_bulk(sock: str, graph: str, folder: str) -> dict:
     exe = Path(sys.executable).with_name("falkordb-bulk-insert")
     mem = PeakRSS()
     t = time.perf_counter()
-    proc = subprocess.run([str(exe), graph, "-u", f"unix://{sock}", "-N", "BankCard", f"{folder}/BankCard.csv",
+    # a generous socket timeout: on the large case the loader's next 64 MB token waits while the server
+    # builds the last one, and redis-py's default gave "Timeout writing to socket"
+    proc = subprocess.run([str(exe), graph, "-u", f"unix://{sock}?socket_timeout=600", "-N", "BankCard",
+                           f"{folder}/BankCard.csv",
                            "-R", "TRANSFER", f"{folder}/TRANSFER.csv", "-e"], capture_output=True, text=True)
     dt = time.perf_counter() - t
     if proc.returncode != 0:
@@ -145,34 +148,21 @@ def child_bulk(sock: str, graph: str, folder: str) -> dict:
     return {"seconds": dt, "out": proc.stdout.strip().splitlines()[-1:], "peak_rss_mb": mem.stop()}
 
 
-def drop(sock: str, graph: str) -> None:
-    """Delete a graph if it exists, and the loader's set of its transfer pair keys."""
-    import falkordb
+def fresh_server(folder: Path) -> str:
+    """Start an embedded server of its own in an empty folder and return its socket: each timed load gets
+    an identical, idle server (GRAPH.BULK sent right after a big load and drop on the same server timed out)."""
+    from graphsvc.embedded import EmbeddedServer
 
-    from graphsvc.store import pair_set_key
-
-    db = falkordb.FalkorDB(unix_socket_path=sock)
-    try:
-        db.connection.execute_command("GRAPH.DELETE", graph)
-    except Exception:  # absent graph
-        pass
-    db.connection.execute_command("DEL", pair_set_key(graph))
-    db.connection.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return str(EmbeddedServer(folder).ensure())
 
 
-def settle(sock: str, timeout: float = 300.0) -> None:
-    """Wait until the server has no AOF rewrite running or scheduled (a big load or drop triggers one):
-    GRAPH.BULK sent during a rewrite timed out writing to the socket."""
-    import falkordb
+def stop_server(folder: Path) -> None:
+    """Stop a benchmark's server and remove its folder."""
+    from graphsvc.embedded import EmbeddedServer
 
-    db = falkordb.FalkorDB(unix_socket_path=sock)
-    end = time.time() + timeout
-    while time.time() < end:
-        info = db.connection.info("persistence")
-        if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
-            break
-        time.sleep(1)
-    db.connection.close()
+    EmbeddedServer(folder).stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
@@ -191,30 +181,25 @@ def main() -> None:
                         str(folder)], check=True)
     files = transfer_files(folder)
     size = sum(f.stat().st_size for f in files)
-    from graphsvc.embedded import EmbeddedServer
-
-    data = work / "data"
-    sock = str(EmbeddedServer(data).ensure())
     bulk_dir = work / "bulk"
     bulk_dir.mkdir()
     cleaned = clean_for_bulk(files, bulk_dir)
     ours, bulk = [], []
     for i in range(a.runs):
-        drop(sock, "bench_ours")
-        settle(sock)
+        data = work / f"ours-{i}"
+        fresh_server(data)
         r, rss = run_child(["--child-ours", str(data), "bench_ours", *map(str, files)])
         r["rss_mb"] = rss
         ours.append(r)
-        drop(sock, "bench_ours")
-        drop(sock, "bench_bulk")
-        settle(sock)
+        stop_server(data)
+        data = work / f"bulk-{i}"
+        sock = fresh_server(data)
         b, brss = run_child(["--child-bulk", sock, "bench_bulk", str(bulk_dir)])
         b["rss_mb"] = brss
         bulk.append(b)
-        drop(sock, "bench_bulk")
+        stop_server(data)
         print(f"run {i + 1}: ours {r['read'] / r['seconds']:,.0f} rows/s ({r['seconds']:.1f} s, {rss} MB); "
               f"bulk {cleaned['transfers'] / b['seconds']:,.0f} rel/s ({b['seconds']:.1f} s)", file=sys.stderr)
-    EmbeddedServer(data).stop()
     shutil.rmtree(work, ignore_errors=True)
     report(a.out, folder, files, size, cleaned, ours, bulk)
 
