@@ -114,11 +114,7 @@ def main(argv=None) -> int:
     if not a.reuse:
         from score_demo import load_demo
 
-        try:
-            store.execute_raw("GRAPH.DELETE", cfg["POCHUAN_GRAPH_NAME"])
-        except Exception:  # no graph yet
-            pass
-        store.ensure_schema()  # GRAPH.DELETE dropped the indexes too
+        store.reset()
         t0 = time.perf_counter()
         truth = load_demo(store, a.size, a.seed, a.via)
         note = f"Loaded via {truth['via']} in {time.perf_counter() - t0:.0f} s."

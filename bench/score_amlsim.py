@@ -148,11 +148,7 @@ def main(argv=None) -> int:
     cfg = load_settings()
     cfg["POCHUAN_GRAPH_NAME"] = "score-amlsim"
     store = open_store(cfg)
-    try:
-        store.execute_raw("GRAPH.DELETE", cfg["POCHUAN_GRAPH_NAME"])
-    except Exception:  # no graph yet
-        pass
-    store.ensure_schema()  # GRAPH.DELETE dropped the indexes too
+    store.reset()
     via = load_amlsim(store, via=a.via)
     rl = rings()
     s = score(store, rl[: a.rings] if a.rings else rl)

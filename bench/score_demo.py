@@ -75,11 +75,7 @@ def main(argv=None) -> int:
     cfg = load_settings()
     cfg["POCHUAN_GRAPH_NAME"] = f"score-{a.size}-{a.seed}"
     store = open_store(cfg)
-    try:
-        store.execute_raw("GRAPH.DELETE", cfg["POCHUAN_GRAPH_NAME"])
-    except Exception:  # no graph yet
-        pass
-    store.ensure_schema()  # GRAPH.DELETE dropped the indexes too
+    store.reset()
     t0 = time.perf_counter()
     truth = load_demo(store, a.size, a.seed, a.via)
     loaded = time.perf_counter() - t0

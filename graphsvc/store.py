@@ -226,6 +226,11 @@ class FalkorStore(Store):
             pass
         self.execute_raw("DEL", self.pair_key())
 
+    def reset(self) -> None:
+        """Empty the graph: drop it and its pair set, then recreate its indexes and constraints (benchmarks, tests)."""
+        self.drop_graph()
+        self.ensure_schema()
+
     def pairs_known(self, pairs: list[str]) -> list[bool]:
         """Return, for each pair key, whether a transfer with it may already be stored."""
         if not pairs:

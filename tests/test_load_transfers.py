@@ -195,7 +195,7 @@ def test_pair_set_stale_or_missing_still_loads_exactly(store, settings, tmp_path
     _load(store, settings, [out_side, in_side])
     clean = dump(store)
     # stale: the set claims transfers the graph lacks (a crash after SADD, or a graph deleted by hand)
-    store.execute_raw("GRAPH.DELETE", store.graph_name)
+    store.execute_raw("GRAPH.DELETE", store.graph_name)  # the pair set stays behind
     store.ensure_schema()
     res = _load(store, settings, [out_side, in_side])
     assert [r["transfers_new"] for r in res] == [5, 0] and counts(store)["TRANSFER"] == 5
@@ -218,8 +218,7 @@ def test_one_load_of_many_files_equals_one_load_per_file(store, settings, tmp_pa
     together = dump(store)
     b = entity(store, CARD_B)["props"]
     assert len(b["batches"]) == 3 and len(b["src"]) == 6 and b["owner_name"] == "任晶琴"
-    store.drop_graph()
-    store.ensure_schema()
+    store.reset()
     for f in files:
         _load(store, settings, [f])
     assert dump(store) == together
