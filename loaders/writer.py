@@ -13,6 +13,7 @@ import queue
 import threading
 
 from graphsvc.cypher import need
+from graphsvc.errors import QueryError
 
 from .bulk import transfer_tokens
 from .chunk import SRC_KEEP, Chunk
@@ -49,6 +50,7 @@ class Provenance:
 
     def __init__(self):
         self.seen: dict = {}  # (statement, key) -> [batches, src, fills, dirty]
+        self.ids: dict = {}  # card key -> internal id (GRAPH.BULK): fetched once per load, not per file
 
     def first(self, stmt: str, key, batch: str, src: list, fills: list) -> bool:
         """Return True for an entity not met before in this load; else gather what this mention adds."""
@@ -98,7 +100,7 @@ class Writer:
         self._thread = None
         self._error: BaseException | None = None
         self.bulk = getattr(store, "backend", "") == "falkordb"  # GRAPH.BULK and the pair set; Cypher on Neo4j
-        self.ids: dict = {}  # card key -> internal id, for GRAPH.BULK
+        self.ids = self.prov.ids  # card key -> internal id, for GRAPH.BULK
         if self.bulk and not store.pairs_ready():
             self._rebuild_pairs()
 
@@ -168,15 +170,16 @@ class Writer:
             rows = self._fresh_nodes(label, ch.nodes.get(label, {}))
             if rows and label in _NODE_PACKED:
                 packed, fields = _NODE_PACKED[label]
-                now = []
+                now, rest = [], []
                 for n in rows:
                     if n["set"] or not n["fill"].keys() <= set(fields):
+                        rest.append(n)  # properties the packed statement cannot carry
                         continue
                     fills = [str(n["fill"].get(f) or "") for f in fields]
                     if self.prov.first(packed, n["key"], self.batch, n["src"], fills):
                         now.append([n["key"], ",".join(n["src"]), self.batch, *fills])
                 self._send_packed(packed, now)
-                rows = [n for n in rows if n["set"] or not n["fill"].keys() <= set(fields)]
+                rows = rest
             if rows:
                 self._send(stmt, rows)
         for stmt in REL_STMTS:
@@ -287,8 +290,6 @@ class Writer:
                 self.ids[row["key"]] = row["id"]
         lost = [k for k in missing if k not in self.ids]
         if lost:
-            from graphsvc.errors import QueryError
-
             raise QueryError(f"cards {lost[:3]} were not stored before their transfers", "report this with the file")
 
     def _rebuild_pairs(self) -> None:
