@@ -21,6 +21,8 @@ from .chunk import Chunk
 from .convert import converter
 from .mapping import builtin_layout, layout_from_mapping, load_mapping
 from .readers import TRUNCATED, open_table
+from .columnar import supported as columnar_supported
+from .fastload import Stage, usable
 from .writer import Provenance, Writer
 
 __all__ = ["load_files", "load_file", "batch_key", "CHUNK_ROWS"]
@@ -121,8 +123,12 @@ class _Feed:
 
 def load_file(store, case: str, path, kind: str | None = None, mapping: dict | None = None,
               data_dir=None, progress=None, batch_rows: int | None = None, threaded: bool = True,
-              prov: Provenance | None = None) -> dict:
-    """Load one file into a case and return its summary {file, kind, read, loaded, rejected, rejects, batch}."""
+              prov: Provenance | None = None, stage: Stage | None = None) -> dict:
+    """Load one file into a case and return its summary {file, kind, read, loaded, rejected, rejects, batch}.
+
+    A 交易明细 file on FalkorDB goes the column path: converted now, its transfers written when the
+    stage finishes (at once for a single file; after the last file when load_files passes a stage).
+    """
     path = Path(path)
     batch_rows = batch_rows or _chunk_rows()
     table = open_table(path)
@@ -138,6 +144,25 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
         rejects = _Rejects(data / "rejects" / f"{batch}_{path.stem}.rejects.csv", table.header)
         store.write("load_batch_start", key=batch, case=case, file=str(path.name), kind=layout.kind, sha256=sha,
                     now=_now())
+        summary = {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
+                   "encoding": table.encoding, "rejects": str(rejects.path), "batch": batch}
+        if columnar_supported(layout) and usable(store) and os.environ.get("POCHUAN_COLUMNAR", "1") != "0":
+            own = stage is None
+            if own:
+                prov = prov or Provenance()
+                stage = Stage(store, case, data, batch_rows, prov)
+            try:
+                read, loaded = stage.add(table, layout, batch, rejects, progress)
+            finally:
+                rejects.close()
+            summary.update(read=read, loaded=loaded, rejected=rejects.count, transfers_new=0, transfers_merged=0)
+            if not own:
+                return summary  # load_files finishes the stage, then the batch (finish_staged)
+            try:
+                counts = stage.finish()
+            finally:
+                prov.flush(store, case, batch_rows)
+            return finish_staged(store, summary, counts)
         writer = Writer(store, case, batch, batch_rows, prov)
         if threaded:
             writer.start()
@@ -156,10 +181,18 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
                     rejected=rejects.count, rejects=str(rejects.path))
     finally:
         table.close()
-    return {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
-            "encoding": table.encoding, "read": read, "loaded": loaded, "rejected": rejects.count,
-            "rejects": str(rejects.path), "batch": batch, "transfers_new": writer.created,
-            "transfers_merged": writer.merged}
+    summary.update(read=read, loaded=loaded, rejected=rejects.count, transfers_new=writer.created,
+                   transfers_merged=writer.merged)
+    return summary
+
+
+def finish_staged(store, summary: dict, counts: dict) -> dict:
+    """Record a column-path file's batch as finished, with the transfers its rows created and merged."""
+    made, merged = counts.get(summary["batch"], (0, 0))
+    summary.update(transfers_new=made, transfers_merged=merged)
+    store.write("load_batch_finish", key=summary["batch"], now=_now(), read=summary["read"], loaded=summary["loaded"],
+                rejected=summary["rejected"], rejects=summary["rejects"])
+    return summary
 
 
 def load_files(store, case: str, paths, kind: str | None = None, mapping=None, data_dir=None,
@@ -174,23 +207,38 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
     mp = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
     store.write("case_ensure", case=case, title=case, now=_now())
-    out = []
+    out, staged = [], []
     prov = Provenance()  # entities met in several files get their later provenance once, at the end
+    stage = Stage(store, case, data, _chunk_rows(), prov) if usable(store) else None
     try:
         for p in paths:
             bar = _bar(Path(p)) if progress else None
             try:
                 summary = load_file(store, case, p, kind=kind, mapping=mp, data_dir=data,
-                                    progress=bar.update if bar is not None else None, prov=prov)
+                                    progress=bar.update if bar is not None else None, prov=prov, stage=stage)
             finally:
                 if bar is not None:
                     bar.close()
-            audit.record(data, user or "cli", "import", case, {k: summary[k] for k in
-                                                                ("file", "kind", "read", "loaded", "rejected", "batch")})
+            if stage is not None and summary["batch"] in stage.counts:
+                staged.append(summary)
+            else:
+                _audit(data, user, case, summary)
             out.append(summary)
     finally:  # also when a later file fails: what earlier files added is kept
-        prov.flush(store, case, _chunk_rows())
+        try:
+            counts = stage.finish() if stage is not None else {}
+        finally:
+            prov.flush(store, case, _chunk_rows())
+    for summary in staged:
+        finish_staged(store, summary, counts)
+        _audit(data, user, case, summary)
     return out
+
+
+def _audit(data: Path, user: str, case: str, summary: dict) -> None:
+    """Record one loaded file in the audit trail."""
+    audit.record(data, user or "cli", "import", case, {k: summary[k] for k in
+                                                        ("file", "kind", "read", "loaded", "rejected", "batch")})
 
 
 def _bar(path: Path):

@@ -13,7 +13,7 @@ from .chunk import SRC_KEEP, Chunk
 from .convert import CASHPOINT_UNKNOWN, transfer_pair
 from .mapping import Layout
 
-__all__ = ["transfer_converter", "add_transfer"]
+__all__ = ["transfer_converter", "add_transfer", "add_cash"]
 
 # Packed record fields, in the order of cypher/load_transfer_create.cypher.
 A, B, KEY, PAIR, TS, TIME, AMOUNT, SERIAL, SUMMARY, CHANNEL, BRANCH, IP, MAC, SIDES, SRC, BALANCE, EXTRA = range(17)
@@ -33,6 +33,23 @@ def add_transfer(ch: Chunk, rec: list) -> None:
             return
     idx.setdefault(rec[PAIR], []).append(rec)
     ch.transfers.append(rec)
+
+
+def add_cash(ch: Chunk, r: dict, card: str, side: str, amt: float, ts: int, tm: str, serial: str, src: str) -> None:
+    """Add a cash event (取现/存现 at a branch or ATM) to a chunk, merged with the same event already there."""
+    point = " ".join((r.get("branch") or "").split()) or CASHPOINT_UNKNOWN
+    key = serial or hashlib.blake2b(f"{card}|{point}|{round(amt * 100)}|{ts}|{side}".encode(),
+                                    digest_size=8).hexdigest()
+    ch.node("CashPoint", point, src, set_={"name": point})
+    cash = ch.__dict__.setdefault("_cash_index", {})
+    if key in cash:
+        if len(cash[key]["src"]) < SRC_KEEP:
+            cash[key]["src"].append(src)
+        return
+    rec = {"card": card, "point": point, "key": key, "ts": ts, "time": tm, "amount": amt, "direction": side,
+           "serial": serial or None, "channel": r.get("channel"), "summary": r.get("summary"), "src": [src]}
+    cash[key] = rec
+    ch.cash.append(rec)
 
 
 def transfer_converter(layout: Layout, extract):
@@ -78,19 +95,7 @@ def transfer_converter(layout: Layout, extract):
         ex = r.get("_extra")
         extra = ";".join(f"{k}={v}" for k, v in ex.items()).replace(",", "，") if ex else ""
         if r.get("cash") or not cp:
-            point = " ".join((r.get("branch") or "").split()) or CASHPOINT_UNKNOWN
-            key = serial or hashlib.blake2b(f"{card}|{point}|{round(amt * 100)}|{ts}|{side}".encode(),
-                                            digest_size=8).hexdigest()
-            ch.node("CashPoint", point, src, set_={"name": point})
-            cash = ch.__dict__.setdefault("_cash_index", {})
-            if key in cash:
-                if len(cash[key]["src"]) < SRC_KEEP:
-                    cash[key]["src"].append(src)
-                return
-            rec = {"card": card, "point": point, "key": key, "ts": ts, "time": tm, "amount": amt, "direction": side,
-                   "serial": serial or None, "channel": r.get("channel"), "summary": r.get("summary"), "src": [src]}
-            cash[key] = rec
-            ch.cash.append(rec)
+            add_cash(ch, r, card, side, amt, ts, tm, serial, src)
             return
         cp_name, cp_id, cp_bank = r.get("counter_name"), r.get("counter_id"), r.get("counter_bank")
         sig = (cp, cp_name, cp_id, cp_bank)

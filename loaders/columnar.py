@@ -1,0 +1,269 @@
+"""交易明细 a block at a time: each column normalised once per distinct value, the rows converted by polars.
+
+A bank reply repeats its card, names, IDs and counterparties on thousands of rows, so the row
+path's normalisers (loaders.normalize, the same functions) run once per distinct value and polars
+maps the results back onto the rows. The conversion follows loaders.transfers row for row: the
+same rejects with the same reasons, the same entities, cash events and transfer records; a test
+loads the same files both ways and compares the graphs.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from . import normalize as nz
+from .chunk import SRC_KEEP, Chunk
+from .convert import _MISSING
+from .frames import Block
+from .mapping import Layout, kind_spec
+from .transfers import add_cash
+
+__all__ = ["supported", "convert_block", "TRANSFER_COLUMNS"]
+
+_ABSENT = object()
+_NUMERIC = {nz.signed_amount, nz.amount}
+# Staged transfer columns (one row per side of a transfer), in the order of loaders.transfers' records.
+TRANSFER_COLUMNS = ["a", "b", "key", "pair", "ts", "time", "amount", "serial", "summary", "channel", "branch", "ip",
+                    "mac", "side", "src", "balance", "extra"]
+
+
+def supported(layout: Layout) -> bool:
+    """Return True for a 交易明细 layout whose fields are plain columns or constants (templates go row by row)."""
+    if layout.kind != "transfers":
+        return False
+    return all(g.template is None and g.values is None and not g.prefix for g in layout.getters.values())
+
+
+def _cell(raw, norm, is_text: bool):
+    """Return one cell normalised as the row extractor does: a value, _ABSENT, or the BadValue."""
+    if raw is None:
+        return _ABSENT
+    if raw.__class__ is str:
+        if is_text:
+            s = raw.strip()
+            return s if s else _ABSENT
+        if not raw.strip():
+            return _ABSENT
+    elif raw == "":
+        return _ABSENT
+    try:
+        return norm(raw)
+    except nz.BadValue as e:
+        return e
+
+
+def _dtype(norm):
+    """Return the polars type of a normaliser's values."""
+    if norm in _NUMERIC:
+        return pl.Float64
+    if norm is nz.cash_flag:
+        return pl.Boolean
+    return pl.String
+
+
+def _field(col, norm, n: int, text: bool) -> tuple[list, pl.Series | None]:
+    """Return ([value Series...], error Series or None) of one field: a column normalised per distinct value."""
+    is_text = norm is nz.text
+    if text:
+        uniq = [v for v in col.unique().to_list() if v is not None]
+        res = [_cell(v, norm, is_text) for v in uniq]
+        keys = uniq
+    else:
+        memo, res, keys = {}, [], None
+        for v in col:
+            try:
+                r = memo.get(v, _ABSENT)
+                if r is _ABSENT and v not in memo:
+                    r = memo[v] = _cell(v, norm, is_text)
+            except TypeError:  # unhashable cell
+                r = _cell(v, norm, is_text)
+            res.append(r)
+    errs = [str(r) if isinstance(r, nz.BadValue) else None for r in res]
+    vals = [None if r is _ABSENT or isinstance(r, nz.BadValue) else r for r in res]
+    has_err = any(e is not None for e in errs)
+
+    def back(values, dtype):
+        if keys is None:
+            return pl.Series(values, dtype=dtype)
+        return col.replace_strict(keys, pl.Series(values, dtype=dtype), default=None, return_dtype=dtype)
+
+    if norm is nz.time:
+        out = [back([v[0] if v else None for v in vals], pl.String), back([v[1] if v else None for v in vals], pl.Int64)]
+    else:
+        out = [back(vals, _dtype(norm))]
+    return out, (back(errs, pl.String) if has_err else None)
+
+
+def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
+    """Return the block's fields normalised, with `_reason` set on rows the extractor would refuse."""
+    n = len(block.numbers)
+    spec = kind_spec(layout.kind)
+    required = spec["required"]
+    req_fields = {a for alts in required for a in alts}
+    cols: dict = {"_n": pl.Series(block.numbers, dtype=pl.Int64)}
+    errors = []
+    for f, g in layout.getters.items():
+        norm = layout.normalizers[f]
+        if g.index is not None:
+            vals, err = _field(block.columns[g.index], norm, n, block.text)
+        else:  # a constant of the mapping
+            vals, err = _field(pl.Series([nz.text(g.value)] * n, dtype=pl.String), norm, n, True)
+        if norm is nz.time:
+            cols[f], cols[f"{f}_ts"] = vals
+        else:
+            cols[f] = vals[0]
+        if err is not None and f in req_fields:
+            errors.append(pl.col(f"_err_{f}"))
+            cols[f"_err_{f}"] = err
+    df = pl.DataFrame(cols)
+    for f in spec["fields"]:
+        if f not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.Float64 if layout.normalizers[f] in _NUMERIC else
+                                        pl.Boolean if layout.normalizers[f] is nz.cash_flag else pl.String).alias(f))
+    if "time_ts" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("time_ts"))
+    reason = pl.coalesce(errors) if errors else pl.lit(None, dtype=pl.String)
+    missing = {"card": "缺少交易卡号 missing card number"}
+    for alts in required:
+        msg = missing.get(alts[0]) or _MISSING.get(alts[0], f"缺少 {alts[0]} missing {alts[0]}")
+        reason = pl.coalesce([reason, pl.when(pl.all_horizontal([pl.col(a).is_null() for a in alts]))
+                             .then(pl.lit(msg)).otherwise(pl.lit(None, dtype=pl.String))])
+    df = df.with_columns(reason.alias("_reason"))
+    if layout.extras:
+        raw = pl.DataFrame({f"_x{j}": block.columns[i] if block.text else pl.Series(
+            [None if c in (None, "") else nz.text(c) for c in block.columns[i]], dtype=pl.String)
+            for j, (_, i) in enumerate(layout.extras)})
+        parts = [pl.when(pl.col(f"_x{j}").is_not_null() & (pl.col(f"_x{j}") != ""))
+                 .then(pl.lit(f"{h}=") + pl.col(f"_x{j}").str.strip_chars()) for j, (h, _) in enumerate(layout.extras)]
+        extra = raw.select(pl.concat_str(parts, separator=";", ignore_nulls=True).fill_null("")
+                           .str.replace_all(",", "，", literal=True).alias("_extra")).to_series()
+        df = df.with_columns(extra)
+    else:
+        df = df.with_columns(pl.lit("").alias("_extra"))
+    return df
+
+
+def _sides(df: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Add `side`, `amt` (positive, to the fen) and the direction rejects of loaders.transfers."""
+    out, inn, amount, direction = pl.col("out_amount"), pl.col("in_amount"), pl.col("amount"), pl.col("direction")
+    truthy_out = out.is_not_null() & (out != 0)
+    truthy_in = inn.is_not_null() & (inn != 0)
+    none_s, none_f = pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.Float64)
+    if layout.has("direction"):
+        side = direction
+        amt = pl.when(amount.is_not_null()).then(amount).when(truthy_out).then(out).otherwise(inn)
+        why = (pl.when(direction.is_null()).then(pl.lit("收付标志无法识别 unknown direction"))
+               .when(amt.is_null()).then(pl.lit("缺少金额 missing amount")).otherwise(none_s))
+    else:
+        two = layout.has("out_amount", "in_amount")
+        use_two = (truthy_out | truthy_in) if two else pl.lit(False)
+        side = (pl.when(use_two & truthy_out).then(pl.lit("out")).when(use_two).then(pl.lit("in"))
+                .when(amount.is_not_null()).then(pl.when(amount < 0).then(pl.lit("out")).otherwise(pl.lit("in")))
+                .otherwise(none_s))
+        amt = pl.when(use_two & truthy_out).then(out).when(use_two).then(inn).otherwise(amount)
+        why = pl.when(side.is_null()).then(pl.lit("缺少金额 missing amount")).otherwise(none_s)
+    df = df.with_columns(side.alias("side"), amt.alias("_amt"), why.alias("_why"))
+    df = df.with_columns(pl.coalesce([pl.col("_reason"), pl.col("_why")]).alias("_reason"))
+    amts = [v for v in df.get_column("_amt").unique().to_list() if v is not None]
+    rounded = pl.Series([round(abs(v), 2) for v in amts], dtype=pl.Float64)
+    return df.with_columns(pl.col("_amt").replace_strict(amts, rounded, default=none_f, return_dtype=pl.Float64)
+                           .alias("amt"))
+
+
+def _pairs(a: list, b: list, fen: list, ts: list) -> list[str]:
+    """Return the pair keys of loaders.convert.transfer_pair for columns of values."""
+    h = hashlib.blake2b
+    return [h(f"{x}>{y}>{f}>{t}".encode(), digest_size=8).hexdigest() for x, y, f, t in zip(a, b, fen, ts)]
+
+
+def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk, mark: str):
+    """Convert a block: entities and cash into the chunk; return (transfer rows frame, rejects [(n, reason, cells)])."""
+    rejects = list(block.rejected)
+    if not block.numbers:
+        return None, rejects
+    df = _sides(_normalise(block, layout), layout)
+    bad = df.select(pl.arg_where(pl.col("_reason").is_not_null())).to_series().to_list()
+    if bad:
+        reasons = df.get_column("_reason").gather(bad).to_list()
+        nums = df.get_column("_n").gather(bad).to_list()
+        rejects.extend((n, why, block.cells(i)) for n, why, i in zip(nums, reasons, bad))
+        rejects.sort(key=lambda r: r[0])
+        df = df.filter(pl.col("_reason").is_null())
+    df = df.with_columns(pl.coalesce([pl.col("card"), pl.col("account")]).alias("card"),
+                         (pl.lit(f"{batch}#") + pl.col("_n").cast(pl.String)).alias("src"))
+    cash = pl.col("cash").fill_null(False) | pl.col("counter_card").is_null()
+    df = df.with_columns(cash.alias("_cash"))
+    tr = df.filter(~pl.col("_cash"))
+    _entities(df, tr, ch, mark)
+    if df.height > tr.height:
+        for r in df.filter(pl.col("_cash")).to_dicts():
+            d = {k: v for k, v in r.items() if v is not None}
+            add_cash(ch, d, r["card"], r["side"], r["amt"], r["time_ts"], r["time"], r["serial"] or "", r["src"])
+    ch.rows += df.height
+    if not tr.height:
+        return None, rejects
+    out = pl.col("side") == "out"
+    tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("a"),
+                         pl.when(out).then(pl.col("counter_card")).otherwise(pl.col("card")).alias("b"),
+                         (pl.col("amt") * 100).round(0).cast(pl.Int64).alias("_fen"))
+    pairs = _pairs(*(tr.get_column(c).to_list() for c in ("a", "b", "_fen", "time_ts")))
+    tr = tr.with_columns(pl.Series("pair", pairs, dtype=pl.String))
+    blank = [pl.col(c).fill_null("").alias(c) for c in ("serial", "summary", "channel", "branch", "ip", "mac")]
+    tr = tr.with_columns(*blank).with_columns(
+        pl.when(pl.col("serial") != "").then(pl.col("serial")).otherwise(pl.col("pair")).alias("key"))
+    tr = tr.select("a", "b", "key", "pair", pl.col("time_ts").alias("ts"), "time", pl.col("amt").alias("amount"),
+                   "serial", "summary", "channel", "branch", "ip", "mac", "side", "src", "balance",
+                   pl.col("_extra").alias("extra"), "_n")
+    return tr, rejects
+
+
+def _entities(df: pl.DataFrame, tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
+    """Add the cards, owners, counterparties and devices of the rows to the chunk, in row order as the row path does."""
+    events = []
+    own = df.unique(subset=["card", "name", "id"], keep="first", maintain_order=True)
+    for n, card, name, pid, src in own.select("_n", "card", "name", "id", "src").iter_rows():
+        events.append((n, 0, card, name, pid, None, src))
+    cps = tr.unique(subset=["counter_card", "counter_name", "counter_id", "counter_bank"], keep="first",
+                    maintain_order=True)
+    for n, cp, name, pid, bank, src in cps.select("_n", "counter_card", "counter_name", "counter_id", "counter_bank",
+                                                  "src").iter_rows():
+        events.append((n, 1, cp, name, pid, bank, src))
+    for order, col, kind in ((2, "ip", "IP"), (3, "mac", "MAC")):
+        devs = tr.filter(pl.col(col).is_not_null()).unique(subset=[col], keep="first", maintain_order=True)
+        for n, dev, src in devs.select("_n", col, "src").iter_rows():
+            events.append((n, order, dev, kind, None, None, src))
+    events.sort(key=lambda e: (e[0], e[1]))
+    for _, order, key, x, y, bank, src in events:
+        if order <= 1:  # a card and its owner (own side: x name, y id; counterparty also its bank)
+            fill = {"owner_name": x, "owner_id": y} if order == 0 else {"owner_name": x, "owner_id": y, "bank": bank}
+            ch.node("BankCard", key, src, fill=fill)
+            if y:
+                ch.node("Person", y, src, fill={"name": x})
+                ch.rel("load_owns_card", y, key, src)
+        else:
+            ch.node("Device", key, src, fill={"kind": x})
+    _uses(tr, ch, mark)
+
+
+def _uses(tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
+    """Add the paying card's USES of each IP and MAC with first/last time, row count and first sources."""
+    out = pl.col("side") == "out"
+    tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("_a"))
+    bucket = ch.rels.setdefault("load_uses_card_device", {})
+    for col in ("ip", "mac"):
+        part = tr.filter(pl.col(col).is_not_null())
+        if not part.height:
+            continue
+        agg = part.group_by("_a", col, maintain_order=True).agg(
+            pl.col("time").min().alias("first"), pl.col("time").max().alias("last"), pl.len().alias("n"),
+            pl.col("src").head(SRC_KEEP).alias("srcs"))
+        for a, dev, first, last, n, srcs in agg.iter_rows():
+            r = bucket.get((a, dev))
+            if r is None:
+                bucket[(a, dev)] = {"a": a, "b": dev, "src": list(srcs), "first": first, "last": last, "n": n,
+                                    "mark": mark}
+            else:  # the same card and device value under both columns: never for IP and MAC forms
+                r["first"], r["last"] = min(r["first"], first), max(r["last"], last)
+                r["n"] += n
+                r["src"] = (r["src"] + list(srcs))[:SRC_KEEP]

@@ -1,0 +1,180 @@
+"""The column path of 交易明细 files on FalkorDB: convert every file of a load, then write its transfers once.
+
+Pass 1, file by file: blocks parsed by polars, normalised and converted a column at a time
+(loaders.columnar); rejects written, entities and cash events sent to the writer as on the row
+path, and each side's transfer row staged to an Arrow file under the data directory.
+Pass 2, after the last file: the staged rows are merged across the whole load (A's 出 row and B's
+进 row become one transfer before anything is written, so no second-side lookup in the store),
+then transfers whose pair the store may already hold go through the row path's merge, and the
+new ones are appended with GRAPH.BULK, built column-wise (loaders.bulk.frame_tokens).
+Pass 2 runs over slices of the pair keys, so its memory follows the slice, not the load.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import polars as pl
+
+from .bulk import frame_tokens
+from .chunk import SRC_KEEP, Chunk
+from .columnar import convert_block
+from .frames import blocks
+from .transfers import add_transfer
+from .writer import Writer
+
+__all__ = ["Stage", "usable"]
+
+PASS2_ROWS = 400_000  # staged rows merged at once (one slice of the pair keys)
+_FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
+
+
+def usable(store) -> bool:
+    """Return True when the column path can write to this store (FalkorDB: GRAPH.BULK and the pair set)."""
+    return getattr(store, "backend", "") == "falkordb"
+
+
+class Stage:
+    """The 交易明细 files of one load: converted in pass 1, their transfers written in pass 2 (finish)."""
+
+    def __init__(self, store, case: str, data_dir: Path, batch_rows: int, prov):
+        self.store, self.case, self.batch_rows, self.prov = store, case, batch_rows, prov
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=data_dir))
+        self.files: list[Path] = []
+        self.batches: list[str] = []
+        self.order = 0
+        self.counts: dict = {}  # batch -> [created, merged]
+
+    def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
+        """Pass 1 for one file: return (read, loaded); rejects written, entities and cash sent, transfers staged."""
+        writer = Writer(self.store, self.case, batch, self.batch_rows, self.prov)
+        writer.start()
+        read = loaded = 0
+        self.batches.append(batch)
+        self.counts[batch] = [0, 0]
+        try:
+            for idx, block in enumerate(blocks(table, len(table.header))):
+                ch = Chunk(idx)
+                tr, rej = convert_block(block, layout, batch, ch, f"{batch}:{idx}")
+                read += len(block.numbers) + len(block.rejected)
+                for n, why, cells in rej:
+                    rejects.add(n, why, cells)
+                loaded += ch.rows
+                writer.put(ch)
+                if tr is not None:
+                    self._stage(tr, batch)
+                if progress is not None:
+                    progress(ch.rows)
+        finally:
+            writer.close()
+        return read, loaded
+
+    def _stage(self, tr: pl.DataFrame, batch: str) -> None:
+        """Write one block's transfer rows to an Arrow file, with their load-wide order and batch."""
+        tr = tr.with_columns(pl.int_range(self.order, self.order + tr.height, dtype=pl.Int64).alias("o"),
+                             pl.lit(batch).alias("batch"), pl.col("pair").str.slice(0, 4).alias("_slice"))
+        self.order += tr.height
+        path = self.dir / f"{len(self.files):05d}.arrow"
+        tr.write_ipc(path)
+        self.files.append(path)
+
+    def finish(self) -> dict:
+        """Pass 2: write the staged transfers; return batch -> (created, merged)."""
+        try:
+            if self.files:
+                lf = pl.scan_ipc(self.files)
+                slices = max(1, -(-self.order // PASS2_ROWS))
+                for k in range(slices):
+                    sel = (pl.col("_slice").str.to_integer(base=16) % slices) == k
+                    part = lf.filter(sel).drop("_slice").collect().sort("o")
+                    if part.height:
+                        self._write(part)
+            return {b: tuple(c) for b, c in self.counts.items()}
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _write(self, rows: pl.DataFrame) -> None:
+        """Write one slice: known pairs through the row path's merge, new ones merged here and bulk-appended."""
+        pairs = rows.get_column("pair").unique().to_list()
+        known = set()
+        for i in range(0, len(pairs), 50_000):
+            part = pairs[i:i + 50_000]
+            known.update(p for p, k in zip(part, self.store.pairs_known(part)) if k)
+        if known:
+            is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String))
+            self._merge_known(rows.filter(is_old))
+            rows = rows.filter(~is_old)
+        if rows.height:
+            self._create(rows)
+
+    def _merge_known(self, rows: pl.DataFrame) -> None:
+        """Send rows of pairs the store may hold file by file through the row path (lookup, then merge or create)."""
+        for batch in self.batches:
+            part = rows.filter(pl.col("batch") == batch)
+            if not part.height:
+                continue
+            ch = Chunk(0)
+            for r in part.select("a", "b", "key", "pair", "ts", "time", "amount", "serial", "summary", "channel",
+                                 "branch", "ip", "mac", "side", "src", "balance", "extra").iter_rows():
+                rec = list(r)
+                rec[13], rec[14] = [rec[13]], [rec[14]]
+                add_transfer(ch, rec)
+            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov)
+            w._transfers(ch.transfers)
+            self.counts[batch][0] += w.created
+            self.counts[batch][1] += part.height - w.created
+
+    def _create(self, rows: pl.DataFrame) -> None:
+        """Merge the new rows into transfers (same key, or the other side of the pair) and append them."""
+        gid = _groups(rows)
+        rows = rows.with_columns(pl.Series("g", gid, dtype=pl.Int64))
+        fills = [pl.col(c).filter(pl.col(c) != "").first().fill_null("").alias(c) for c in _FILL]
+        tx = rows.group_by("g", maintain_order=True).agg(
+            pl.col("a", "b", "key", "pair", "ts", "time", "amount", "balance", "extra", "batch").first(), *fills,
+            pl.col("side").unique(maintain_order=True).alias("sides"), pl.col("src").head(SRC_KEEP).alias("srcs"),
+            pl.col("batch").unique(maintain_order=True).alias("batches"), pl.len().alias("rows"))
+        for batch, n, made in tx.group_by("batch").agg(pl.col("rows").sum(), pl.len()).iter_rows():
+            self.counts[batch][0] += made
+            self.counts[batch][1] += n - made
+        self.store.pairs_add(tx.get_column("pair").unique().to_list())
+        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov)
+        w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
+        with ThreadPoolExecutor(1) as pool:  # FalkorDB appends one token while the next is built
+            pending = None
+            for token, n in frame_tokens(tx, w.ids, self.case):
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(self.store.bulk_insert, 0, n, [], [token])
+            if pending is not None:
+                pending.result()
+
+
+def _groups(rows: pl.DataFrame) -> list[int]:
+    """Return each row's transfer (the order `o` of its first row), merging as loaders.transfers.add_transfer does.
+
+    A row joins the first earlier transfer of its pair with the same key, or lacking its side;
+    pairs whose rows share one key (the usual case: one 交易流水号 on both sides) need no loop.
+    """
+    multi = rows.group_by("pair").agg(pl.col("key").n_unique().alias("k")).filter(pl.col("k") > 1)
+    first = rows.group_by("pair", maintain_order=True).agg(pl.col("o").first().alias("g"))
+    gid = rows.join(first, on="pair", how="left", maintain_order="left").get_column("g").to_list()
+    if not multi.height:
+        return gid
+    mset = set(multi.get_column("pair").to_list())
+    open_: dict = {}
+    pos = {o: i for i, o in enumerate(rows.get_column("o").to_list())}
+    sel = rows.filter(pl.col("pair").is_in(pl.Series(list(mset), dtype=pl.String)))
+    for o, pair, key, side in sel.select("o", "pair", "key", "side").iter_rows():
+        groups = open_.setdefault(pair, [])
+        for g in groups:
+            if g[1] == key or side not in g[2]:
+                g[2].add(side)
+                gid[pos[o]] = g[0]
+                break
+        else:
+            groups.append([o, key, {side}])
+            gid[pos[o]] = o
+    return gid

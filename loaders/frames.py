@@ -1,0 +1,178 @@
+"""Blocks of rows as columns: a CSV/TSV file parsed by polars a block at a time, or any Table's rows.
+
+The column loader (loaders.columnar) works on blocks of ~100,000 rows: polars parses a block of
+bytes in compiled code, which costs a fraction of Python's csv module per row. Rows are numbered
+exactly as the row reader numbers them (blank lines skipped), and a block polars would read
+differently from Python's csv module (more cells than the header, a line of separators only) is
+parsed by the csv module instead, so both paths see the same rows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from graphsvc.errors import BadInput
+
+from .readers import Table
+
+__all__ = ["Block", "blocks", "BLOCK_BYTES", "BLOCK_ROWS"]
+
+BLOCK_BYTES = 24 << 20  # bytes of a CSV file parsed at once
+BLOCK_ROWS = 100_000  # rows per block of an Excel sheet (cells come typed, not as text)
+_SEPARATOR_LINE = re.compile(rb"(?m)^[ \t]*[,\t|;][ \t,|;]*\r?$")
+TOO_WIDE = "列数多于表头 more cells than header columns"
+
+
+@dataclass
+class Block:
+    """Rows of a file: their numbers, their cells column by column, and rows refused before conversion."""
+
+    numbers: list[int]
+    columns: list  # one per header column: a polars String Series (CSV) or a list of typed cells (Excel)
+    rejected: list  # (row number, reason, cells)
+    text: bool  # True when the columns are polars String Series
+
+    def cells(self, i: int) -> list:
+        """Return the original cells of the i-th row of the block (for its rejects line)."""
+        return [c[i] for c in self.columns]
+
+
+def blocks(table: Table, width: int) -> Iterator[Block]:
+    """Yield the blocks of an open table (CSV/TSV through polars, anything else row by row)."""
+    if table.format in ("csv", "tsv") and table.delimiter and _tail_ok(table.path):
+        table.close()
+        yield from _csv_blocks(table, width)
+    else:
+        yield from _row_blocks(table, width)
+
+
+def _tail_ok(path: Path) -> bool:
+    """Return True when the file ends with a newline (a cut last line is left to the row reader)."""
+    with open(path, "rb") as fh:
+        fh.seek(-min(path.stat().st_size, 1), io.SEEK_END)
+        return fh.read(1) in (b"\n", b"\r")
+
+
+def _row_blocks(table: Table, width: int) -> Iterator[Block]:
+    """Yield blocks of BLOCK_ROWS rows from the table's row iterator (Excel, .xls, cut CSV files)."""
+    nums, rows, rejected = [], [], []
+    for n, cells in table.rows:
+        if cells is None:
+            from .readers import TRUNCATED
+
+            rejected.append((n, TRUNCATED, []))
+            continue
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            rejected.append((n, TOO_WIDE, cells))
+            continue
+        nums.append(n)
+        rows.append(cells)
+        if len(rows) >= BLOCK_ROWS:
+            yield _from_rows(nums, rows, rejected, width, False)
+            nums, rows, rejected = [], [], []
+    if rows or rejected:
+        yield _from_rows(nums, rows, rejected, width, False)
+
+
+def _from_rows(nums: list, rows: list, rejected: list, width: int, text: bool) -> Block:
+    """Return a block of rows given as lists of cells (short rows padded with None)."""
+    cols = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
+    if text:
+        import polars as pl
+
+        cols = [pl.Series(f"c{i}", [v if v != "" else None for v in c], dtype=pl.String) for i, c in enumerate(cols)]
+    return Block(nums, cols, rejected, text)
+
+
+def _data_start(raw: bytes) -> int:
+    """Return the offset of the first data line: after the first line that is not blank (the header)."""
+    pos = 0
+    while True:
+        end = raw.find(b"\n", pos)
+        if end < 0:
+            return len(raw)
+        if raw[pos:end].strip():
+            return end + 1
+        pos = end + 1
+
+
+def _cut(buf: bytes) -> int:
+    """Return the end of the last whole line of buf that is not inside a quoted field, or -1."""
+    end = buf.rfind(b"\n")
+    while end >= 0:
+        if buf.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = buf.rfind(b"\n", 0, end)
+    return -1
+
+
+def _csv_blocks(table: Table, width: int) -> Iterator[Block]:
+    """Yield blocks of a CSV/TSV file parsed by polars; numbered as the row reader numbers them."""
+    enc = "gb18030" if table.encoding == "gbk" else (table.encoding or "utf-8")
+    n = 0
+    with open(table.path, "rb") as fh:
+        head = fh.read(1 << 20)
+        start = _data_start(head)
+        fh.seek(start)
+        offset, rest = start, b""
+        while True:
+            data = fh.read(BLOCK_BYTES)
+            buf = rest + data
+            if not buf:
+                return
+            cut = len(buf) if not data else _cut(buf)
+            if cut < 0:  # one quoted field longer than a block: read on
+                rest = buf
+                continue
+            part, rest = buf[:cut], buf[cut:]
+            try:
+                text = part.decode(enc)
+            except UnicodeDecodeError as e:
+                at = offset + e.start
+                raise BadInput(f"{table.path.name}: 第 {at} 字节起无法按 {table.encoding} 解码 cannot decode as "
+                               f"{table.encoding} at byte {at}", "the file mixes encodings; save it again as UTF-8") from None
+            offset += cut
+            block = _parse(text, table.delimiter, width, n)
+            if block.numbers:
+                n = block.numbers[-1]
+            if block.rejected:
+                n = max(n, block.rejected[-1][0])
+            yield block
+            if not data:
+                return
+
+
+def _parse(text: str, delim: str, width: int, n0: int) -> Block:
+    """Parse one block of text with polars, or with the csv module where polars would read it otherwise."""
+    import polars as pl
+
+    names = [f"c{i}" for i in range(width)]
+    utf8 = text.encode("utf-8")
+    if not _SEPARATOR_LINE.search(utf8):
+        try:
+            df = pl.read_csv(utf8, has_header=False, separator=delim, quote_char='"',
+                             schema={c: pl.String for c in names}, truncate_ragged_lines=False, raise_if_empty=False)
+        except pl.exceptions.ComputeError:
+            df = None
+        if df is not None:
+            first = pl.col("c0")
+            blank = (first.is_null() | (first.str.strip_chars() == "")) & pl.all_horizontal(
+                [pl.col(c).is_null() for c in names[1:]] or [pl.lit(True)])
+            df = df.filter(~blank)
+            nums = list(range(n0 + 1, n0 + 1 + df.height))
+            return Block(nums, df.get_columns(), [], True)
+    nums, rows, rejected, n = [], [], [], n0
+    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        n += 1
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            rejected.append((n, TOO_WIDE, cells))
+            continue
+        nums.append(n)
+        rows.append(cells)
+    return _from_rows(nums, rows, rejected, width, True)
