@@ -62,26 +62,72 @@ def _dtype(norm):
     return pl.String
 
 
-def _field(col, norm, n: int, text: bool) -> tuple[list, pl.Series | None]:
-    """Return ([value Series...], error Series or None) of one field: a column normalised per distinct value."""
-    is_text = norm is nz.text
-    if text:
-        uniq = [v for v in col.unique().to_list() if v is not None]
-        res = [_cell(v, norm, is_text) for v in uniq]
-        keys = uniq
-    else:
-        memo, res, keys = {}, [], None
-        for v in col:
-            try:
-                r = memo.get(v, _ABSENT)
-                if r is _ABSENT and v not in memo:
-                    r = memo[v] = _cell(v, norm, is_text)
-            except TypeError:  # unhashable cell
-                r = _cell(v, norm, is_text)
-            res.append(r)
+_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # Python's str.strip() set (\x1c-\x1f too)
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S")
+
+
+def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
+    """Return the values polars computes itself for the common forms (nulls where Python must decide), or None.
+
+    Only forms whose result is certain are taken: plain decimal amounts, the three usual time
+    layouts with a real date in 1900-2100; anything else goes through the normaliser.
+    """
+    if norm is nz.text:
+        s = col.str.strip_chars(_SPACE)
+        return [pl.when(s != "").then(s).otherwise(None)]
+    if norm is nz.signed_amount:
+        x = col.str.strip_chars(_SPACE).cast(pl.Float64, strict=False)
+        return [pl.when(x.is_finite()).then(x).otherwise(None)]
+    if norm is nz.time:
+        dt = pl.coalesce([col.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS])
+        dt = pl.when(dt.dt.year().is_between(1900, 2100)).then(dt).otherwise(None)
+        return [dt.dt.strftime("%Y-%m-%d %H:%M:%S"), dt.dt.epoch("s")]
+    return None
+
+
+def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:
+    """Return ([value Series...], error Series or None) of one field of a block."""
+    if not text:
+        return _results(None, _py_cells(col, norm), norm)
+    fast = _vector(col, norm)
+    if fast is None:
+        return _distinct(col, col, norm)
+    done = pl.select(*[e.alias(f"v{i}") for i, e in enumerate(fast)]).get_columns()
+    if norm is nz.text:  # nothing left for Python: blank cells are absent
+        return done, None
+    todo = col.filter(done[0].is_null() & col.is_not_null() & (col.str.strip_chars(_SPACE) != ""))
+    if not todo.len():
+        return done, None
+    slow, err = _distinct(col, todo, norm)
+    return [pl.select(pl.coalesce([d, v])).to_series() for d, v in zip(done, slow)], err
+
+
+def _distinct(col: pl.Series, values: pl.Series, norm) -> tuple[list, pl.Series | None]:
+    """Normalise the distinct values among `values` in Python and map the results onto the column."""
+    keys = [v for v in values.unique().to_list() if v is not None]
+    return _results(col, keys, norm, [_cell(v, norm, norm is nz.text) for v in keys])
+
+
+def _py_cells(cells: list, norm) -> list:
+    """Return the normalised typed cells of an Excel column, each distinct value normalised once."""
+    memo, res, is_text = {}, [], norm is nz.text
+    for v in cells:
+        try:
+            r = memo.get(v, _ABSENT)
+            if r is _ABSENT:
+                r = memo[v] = _cell(v, norm, is_text)
+        except TypeError:  # unhashable cell
+            r = _cell(v, norm, is_text)
+        res.append(r)
+    return res
+
+
+def _results(col, keys, norm, res=None) -> tuple[list, pl.Series | None]:
+    """Return value and error Series from results per key (mapped onto col), or per row when col is None."""
+    if col is None:
+        res, keys = keys, None
     errs = [str(r) if isinstance(r, nz.BadValue) else None for r in res]
     vals = [None if r is _ABSENT or isinstance(r, nz.BadValue) else r for r in res]
-    has_err = any(e is not None for e in errs)
 
     def back(values, dtype):
         if keys is None:
@@ -92,7 +138,7 @@ def _field(col, norm, n: int, text: bool) -> tuple[list, pl.Series | None]:
         out = [back([v[0] if v else None for v in vals], pl.String), back([v[1] if v else None for v in vals], pl.Int64)]
     else:
         out = [back(vals, _dtype(norm))]
-    return out, (back(errs, pl.String) if has_err else None)
+    return out, (back(errs, pl.String) if any(e is not None for e in errs) else None)
 
 
 def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
@@ -106,9 +152,9 @@ def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
     for f, g in layout.getters.items():
         norm = layout.normalizers[f]
         if g.index is not None:
-            vals, err = _field(block.columns[g.index], norm, n, block.text)
+            vals, err = _field(block.columns[g.index], norm, block.text)
         else:  # a constant of the mapping
-            vals, err = _field(pl.Series([nz.text(g.value)] * n, dtype=pl.String), norm, n, True)
+            vals, err = _field(pl.Series([nz.text(g.value)] * n, dtype=pl.String), norm, True)
         if norm is nz.time:
             cols[f], cols[f"{f}_ts"] = vals
         else:
@@ -135,7 +181,7 @@ def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
             [None if c in (None, "") else nz.text(c) for c in block.columns[i]], dtype=pl.String)
             for j, (_, i) in enumerate(layout.extras)})
         parts = [pl.when(pl.col(f"_x{j}").is_not_null() & (pl.col(f"_x{j}") != ""))
-                 .then(pl.lit(f"{h}=") + pl.col(f"_x{j}").str.strip_chars()) for j, (h, _) in enumerate(layout.extras)]
+                 .then(pl.lit(f"{h}=") + pl.col(f"_x{j}").str.strip_chars(_SPACE)) for j, (h, _) in enumerate(layout.extras)]
         extra = raw.select(pl.concat_str(parts, separator=";", ignore_nulls=True).fill_null("")
                            .str.replace_all(",", "，", literal=True).alias("_extra")).to_series()
         df = df.with_columns(extra)

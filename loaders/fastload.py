@@ -135,10 +135,11 @@ class Stage:
         tx = rows.group_by("g", maintain_order=True).agg(
             pl.col("a", "b", "key", "pair", "ts", "time", "amount", "balance", "extra", "batch").first(), *fills,
             pl.col("side").unique(maintain_order=True).alias("sides"), pl.col("src").head(SRC_KEEP).alias("srcs"),
-            pl.col("batch").unique(maintain_order=True).alias("batches"), pl.len().alias("rows"))
-        for batch, n, made in tx.group_by("batch").agg(pl.col("rows").sum(), pl.len()).iter_rows():
-            self.counts[batch][0] += made
-            self.counts[batch][1] += n - made
+            pl.col("batch").unique(maintain_order=True).alias("batches"))
+        made = dict(tx.group_by("batch").len().iter_rows())  # a transfer counts for the file of its first row
+        for batch, n in rows.group_by("batch").len().iter_rows():
+            self.counts[batch][0] += made.get(batch, 0)
+            self.counts[batch][1] += n - made.get(batch, 0)
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
         w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov)
         w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
