@@ -63,6 +63,10 @@ def _dtype(norm):
 
 
 _SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # Python's str.strip() set (\x1c-\x1f too)
+_AMOUNT_JUNK = "[¥￥,，元 \u3000$]"
+_CARD_SEPARATORS = "[ \\-_\t\u3000]"
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S")
 
 
@@ -75,9 +79,21 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
     if norm is nz.text:
         s = col.str.strip_chars(_SPACE)
         return [pl.when(s != "").then(s).otherwise(None)]
-    if norm is nz.signed_amount:
-        x = col.str.strip_chars(_SPACE).cast(pl.Float64, strict=False)
+    if norm is nz.signed_amount:  # as normalize.signed_amount: plain, else without ¥ , 元 RMB CNY (not (1.00))
+        s = col.str.strip_chars(_SPACE)
+        t = s.str.replace_all(_AMOUNT_JUNK, "").str.to_uppercase().str.replace_all("RMB|CNY", "")
+        x = pl.coalesce([s.cast(pl.Float64, strict=False), t.cast(pl.Float64, strict=False)])
         return [pl.when(x.is_finite()).then(x).otherwise(None)]
+    if norm is nz.card:  # digits once spaces and dashes are gone
+        t = col.str.strip_chars(_SPACE).str.replace_all(_CARD_SEPARATORS, "")
+        return [pl.when(t.str.contains("^[0-9]+$")).then(t).otherwise(None)]
+    if norm is nz.mac:
+        h = col.str.strip_chars(_SPACE).str.to_uppercase().str.replace_all("[:. -]", "")
+        pretty = pl.concat_str([h.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
+        return [pl.when(h.str.contains("^[0-9A-F]{12}$")).then(pretty).otherwise(None)]
+    if norm is nz.ip:  # dotted IPv4 without leading zeros is already in its one form
+        t = col.str.strip_chars(_SPACE)
+        return [pl.when(t.str.contains(_IPV4)).then(t).otherwise(None)]
     if norm is nz.time:
         dt = pl.coalesce([col.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS])
         dt = pl.when(dt.dt.year().is_between(1900, 2100)).then(dt).otherwise(None)
