@@ -47,10 +47,11 @@ class Stage:
         self.batches: list[str] = []
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
+        Writer(store, case, "", batch_rows, prov)  # rebuilds the pair set if lost; the file writers skip the check
 
     def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
         """Pass 1 for one file: return (read, loaded); rejects written, entities and cash sent, transfers staged."""
-        writer = Writer(self.store, self.case, batch, self.batch_rows, self.prov)
+        writer = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
         writer.start()
         read = loaded = 0
         self.batches.append(batch)
@@ -122,7 +123,7 @@ class Stage:
                 rec = list(r)
                 rec[13], rec[14] = [rec[13]], [rec[14]]
                 add_transfer(ch, rec)
-            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov)
+            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
@@ -141,7 +142,7 @@ class Stage:
             self.counts[batch][0] += made.get(batch, 0)
             self.counts[batch][1] += n - made.get(batch, 0)
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
-        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov)
+        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False)
         w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
         with ThreadPoolExecutor(1) as pool:  # FalkorDB appends one token while the next is built
             pending = None

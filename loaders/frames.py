@@ -59,6 +59,7 @@ def _tail_ok(path: Path) -> bool:
 
 def _row_blocks(table: Table, width: int) -> Iterator[Block]:
     """Yield blocks of BLOCK_ROWS rows from the table's row iterator (Excel, .xls, cut CSV files)."""
+    text = table.format in ("csv", "tsv")  # cells are strings: polars can normalise them
     nums, rows, rejected = [], [], []
     for n, cells in table.rows:
         if cells is None:
@@ -72,10 +73,10 @@ def _row_blocks(table: Table, width: int) -> Iterator[Block]:
         nums.append(n)
         rows.append(cells)
         if len(rows) >= BLOCK_ROWS:
-            yield _from_rows(nums, rows, rejected, width, False)
+            yield _from_rows(nums, rows, rejected, width, text)
             nums, rows, rejected = [], [], []
     if rows or rejected:
-        yield _from_rows(nums, rows, rejected, width, False)
+        yield _from_rows(nums, rows, rejected, width, text)
 
 
 def _from_rows(nums: list, rows: list, rejected: list, width: int, text: bool) -> Block:

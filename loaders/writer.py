@@ -87,7 +87,8 @@ class Provenance:
 class Writer:
     """Writes the chunks of one batch (one file in one case), optionally from a background thread."""
 
-    def __init__(self, store, case: str, batch: str, batch_rows: int = 20000, prov: Provenance | None = None):
+    def __init__(self, store, case: str, batch: str, batch_rows: int = 20000, prov: Provenance | None = None,
+                 check_pairs: bool = True):
         self.store, self.case, self.batch, self.batch_rows = store, case, batch, batch_rows
         self.own_prov = prov is None  # a load of several files shares one and flushes it at the end
         self.prov = prov or Provenance()
@@ -101,7 +102,7 @@ class Writer:
         self._error: BaseException | None = None
         self.bulk = getattr(store, "backend", "") == "falkordb"  # GRAPH.BULK and the pair set; Cypher on Neo4j
         self.ids = self.prov.ids  # card key -> internal id, for GRAPH.BULK
-        if self.bulk and not store.pairs_ready():
+        if self.bulk and check_pairs and not store.pairs_ready():  # a Stage checks once per load
             self._rebuild_pairs()
 
     # --- threading: reading and normalising overlap with the store's work ---
