@@ -22,6 +22,8 @@ from .transfers import add_cash
 __all__ = ["supported", "convert_block", "TRANSFER_COLUMNS"]
 
 _ABSENT = object()
+_MEMO: dict = {}  # normaliser -> {text cell: result}, across blocks and files (results depend on the cell only)
+_MEMO_MAX = 400_000
 _NUMERIC = {nz.signed_amount, nz.amount}
 # Staged transfer columns (one row per side of a transfer), in the order of loaders.transfers' records.
 TRANSFER_COLUMNS = ["a", "b", "key", "pair", "ts", "time", "amount", "serial", "summary", "channel", "branch", "ip",
@@ -121,7 +123,16 @@ def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:
 def _distinct(col: pl.Series, values: pl.Series, norm) -> tuple[list, pl.Series | None]:
     """Normalise the distinct values among `values` in Python and map the results onto the column."""
     keys = [v for v in values.unique().to_list() if v is not None]
-    return _results(col, keys, norm, [_cell(v, norm, norm is nz.text) for v in keys])
+    memo = _MEMO.setdefault(norm, {})  # the blocks of a load repeat their IDs and cards
+    if len(memo) > _MEMO_MAX:
+        memo.clear()
+    res = []
+    for v in keys:
+        r = memo.get(v, memo)
+        if r is memo:
+            r = memo[v] = _cell(v, norm, norm is nz.text)
+        res.append(r)
+    return _results(col, keys, norm, res)
 
 
 def _py_cells(cells: list, norm) -> list:
@@ -281,31 +292,54 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk, mark: str
 
 
 def _entities(df: pl.DataFrame, tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
-    """Add the cards, owners, counterparties and devices of the rows to the chunk, in row order as the row path does."""
-    events = []
-    own = df.unique(subset=["card", "name", "id"], keep="first", maintain_order=True)
-    for n, card, name, pid, src in own.select("_n", "card", "name", "id", "src").iter_rows():
-        events.append((n, 0, card, name, pid, None, src))
-    cps = tr.unique(subset=["counter_card", "counter_name", "counter_id", "counter_bank"], keep="first",
-                    maintain_order=True)
-    for n, cp, name, pid, bank, src in cps.select("_n", "counter_card", "counter_name", "counter_id", "counter_bank",
-                                                  "src").iter_rows():
-        events.append((n, 1, cp, name, pid, bank, src))
-    for order, col, kind in ((2, "ip", "IP"), (3, "mac", "MAC")):
-        devs = tr.filter(pl.col(col).is_not_null()).unique(subset=[col], keep="first", maintain_order=True)
-        for n, dev, src in devs.select("_n", col, "src").iter_rows():
-            events.append((n, order, dev, kind, None, None, src))
-    events.sort(key=lambda e: (e[0], e[1]))
-    for _, order, key, x, y, bank, src in events:
-        if order <= 1:  # a card and its owner (own side: x name, y id; counterparty also its bank)
-            fill = {"owner_name": x, "owner_id": y} if order == 0 else {"owner_name": x, "owner_id": y, "bank": bank}
-            ch.node("BankCard", key, src, fill=fill)
-            if y:
-                ch.node("Person", y, src, fill={"name": x})
-                ch.rel("load_owns_card", y, key, src)
+    """Add the block's cards, owners, OWNS, counterparties and devices to the chunk, aggregated by polars.
+
+    As on the row path: properties fill where missing, first mention (in row order) wins; each
+    entity keeps the source rows of its first SRC_KEEP distinct mentions.
+    """
+    s = pl.String
+    own = df.select((pl.col("_n") * 4).alias("o"), pl.col("card").alias("key"), pl.col("name").alias("owner_name"),
+                    pl.col("id").alias("owner_id"), pl.lit(None, dtype=s).alias("bank"), "src")
+    cp = tr.select((pl.col("_n") * 4 + 1).alias("o"), pl.col("counter_card").alias("key"),
+                   pl.col("counter_name").alias("owner_name"), pl.col("counter_id").alias("owner_id"),
+                   pl.col("counter_bank").alias("bank"), "src")
+    cards = pl.concat([own, cp]).unique(subset=["key", "owner_name", "owner_id", "bank"], keep="first",
+                                        maintain_order=True).sort("o")
+    people = cards.filter(pl.col("owner_id").is_not_null())
+    _nodes(ch, "BankCard", cards, ["owner_name", "owner_id", "bank"])
+    _nodes(ch, "Person", people.select("o", pl.col("owner_id").alias("key"), pl.col("owner_name").alias("name"), "src")
+           .unique(subset=["key", "name"], keep="first", maintain_order=True), ["name"])
+    owns = people.unique(subset=["owner_id", "key"], keep="first", maintain_order=True).group_by(
+        "owner_id", "key", maintain_order=True).agg(pl.col("src").head(SRC_KEEP))
+    bucket = ch.rels.setdefault("load_owns_card", {})
+    for a, b, src in owns.iter_rows():
+        r = bucket.get((a, b))
+        if r is None:
+            bucket[(a, b)] = {"a": a, "b": b, "set": {}, "src": src}
         else:
-            ch.node("Device", key, src, fill={"kind": x})
+            r["src"] = (r["src"] + src)[:SRC_KEEP]
+    devs = pl.concat([tr.filter(pl.col(c).is_not_null()).select((pl.col("_n") * 4 + k).alias("o"),
+                                                                  pl.col(c).alias("key"), pl.lit(kind).alias("kind"), "src")
+                      for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))]).sort("o")
+    _nodes(ch, "Device", devs.unique(subset=["key"], keep="first", maintain_order=True), ["kind"])
     _uses(tr, ch, mark)
+
+
+def _nodes(ch: Chunk, label: str, mentions: pl.DataFrame, fields: list[str]) -> None:
+    """Add entities from their mentions (in row order): first value of each property, first sources."""
+    agg = mentions.group_by("key", maintain_order=True).agg(
+        *[pl.col(f).drop_nulls().first() for f in fields], pl.col("src").head(SRC_KEEP))
+    bucket = ch.nodes.setdefault(label, {})
+    for row in agg.iter_rows():
+        key, vals, src = row[0], row[1:-1], row[-1]
+        fill = {f: v for f, v in zip(fields, vals) if v is not None}
+        n = bucket.get(key)
+        if n is None:
+            bucket[key] = {"key": key, "set": {}, "fill": fill, "src": src}
+        else:  # a chunk met it before (cash points are added row by row)
+            for f, v in fill.items():
+                n["fill"].setdefault(f, v)
+            n["src"] = (n["src"] + src)[:SRC_KEEP]
 
 
 def _uses(tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
