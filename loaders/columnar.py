@@ -13,10 +13,11 @@ import hashlib
 import polars as pl
 
 from . import normalize as nz
-from .chunk import SRC_KEEP, Chunk
+from .chunk import Chunk
 from .convert import _MISSING
 from .frames import Block
 from .mapping import Layout, kind_spec
+from .mentions import block_mentions
 from .transfers import add_cash
 
 __all__ = ["supported", "convert_block", "TRANSFER_COLUMNS"]
@@ -250,11 +251,11 @@ def _pairs(a: list, b: list, fen: list, ts: list) -> list[str]:
     return [h(f"{x}>{y}>{f}>{t}".encode(), digest_size=8).hexdigest() for x, y, f, t in zip(a, b, fen, ts)]
 
 
-def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk, mark: str):
-    """Convert a block: entities and cash into the chunk; return (transfer rows frame, rejects [(n, reason, cells)])."""
+def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
+    """Convert a block: cash events into the chunk; return (transfer rows, entity mentions, rejects [(n, reason, cells)])."""
     rejects = list(block.rejected)
     if not block.numbers:
-        return None, rejects
+        return None, None, rejects
     df = _sides(_normalise(block, layout), layout)
     bad = df.select(pl.arg_where(pl.col("_reason").is_not_null())).to_series().to_list()
     if bad:
@@ -268,14 +269,14 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk, mark: str
     cash = pl.col("cash").fill_null(False) | pl.col("counter_card").is_null()
     df = df.with_columns(cash.alias("_cash"))
     tr = df.filter(~pl.col("_cash"))
-    _entities(df, tr, ch, mark)
+    mentions = block_mentions(df, tr)
     if df.height > tr.height:
         for r in df.filter(pl.col("_cash")).to_dicts():
             d = {k: v for k, v in r.items() if v is not None}
             add_cash(ch, d, r["card"], r["side"], r["amt"], r["time_ts"], r["time"], r["serial"] or "", r["src"])
     ch.rows += df.height
     if not tr.height:
-        return None, rejects
+        return None, mentions, rejects
     out = pl.col("side") == "out"
     tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("a"),
                          pl.when(out).then(pl.col("counter_card")).otherwise(pl.col("card")).alias("b"),
@@ -288,78 +289,4 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk, mark: str
     tr = tr.select("a", "b", "key", "pair", pl.col("time_ts").alias("ts"), "time", pl.col("amt").alias("amount"),
                    "serial", "summary", "channel", "branch", "ip", "mac", "side", "src", "balance",
                    pl.col("_extra").alias("extra"), "_n")
-    return tr, rejects
-
-
-def _entities(df: pl.DataFrame, tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
-    """Add the block's cards, owners, OWNS, counterparties and devices to the chunk, aggregated by polars.
-
-    As on the row path: properties fill where missing, first mention (in row order) wins; each
-    entity keeps the source rows of its first SRC_KEEP distinct mentions.
-    """
-    s = pl.String
-    own = df.select((pl.col("_n") * 4).alias("o"), pl.col("card").alias("key"), pl.col("name").alias("owner_name"),
-                    pl.col("id").alias("owner_id"), pl.lit(None, dtype=s).alias("bank"), "src")
-    cp = tr.select((pl.col("_n") * 4 + 1).alias("o"), pl.col("counter_card").alias("key"),
-                   pl.col("counter_name").alias("owner_name"), pl.col("counter_id").alias("owner_id"),
-                   pl.col("counter_bank").alias("bank"), "src")
-    cards = pl.concat([own, cp]).unique(subset=["key", "owner_name", "owner_id", "bank"], keep="first",
-                                        maintain_order=True).sort("o")
-    people = cards.filter(pl.col("owner_id").is_not_null())
-    _nodes(ch, "BankCard", cards, ["owner_name", "owner_id", "bank"])
-    _nodes(ch, "Person", people.select("o", pl.col("owner_id").alias("key"), pl.col("owner_name").alias("name"), "src")
-           .unique(subset=["key", "name"], keep="first", maintain_order=True), ["name"])
-    owns = people.unique(subset=["owner_id", "key"], keep="first", maintain_order=True).group_by(
-        "owner_id", "key", maintain_order=True).agg(pl.col("src").head(SRC_KEEP))
-    bucket = ch.rels.setdefault("load_owns_card", {})
-    for a, b, src in owns.iter_rows():
-        r = bucket.get((a, b))
-        if r is None:
-            bucket[(a, b)] = {"a": a, "b": b, "set": {}, "src": src}
-        else:
-            r["src"] = (r["src"] + src)[:SRC_KEEP]
-    devs = pl.concat([tr.filter(pl.col(c).is_not_null()).select((pl.col("_n") * 4 + k).alias("o"),
-                                                                  pl.col(c).alias("key"), pl.lit(kind).alias("kind"), "src")
-                      for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))]).sort("o")
-    _nodes(ch, "Device", devs.unique(subset=["key"], keep="first", maintain_order=True), ["kind"])
-    _uses(tr, ch, mark)
-
-
-def _nodes(ch: Chunk, label: str, mentions: pl.DataFrame, fields: list[str]) -> None:
-    """Add entities from their mentions (in row order): first value of each property, first sources."""
-    agg = mentions.group_by("key", maintain_order=True).agg(
-        *[pl.col(f).drop_nulls().first() for f in fields], pl.col("src").head(SRC_KEEP))
-    bucket = ch.nodes.setdefault(label, {})
-    for row in agg.iter_rows():
-        key, vals, src = row[0], row[1:-1], row[-1]
-        fill = {f: v for f, v in zip(fields, vals) if v is not None}
-        n = bucket.get(key)
-        if n is None:
-            bucket[key] = {"key": key, "set": {}, "fill": fill, "src": src}
-        else:  # a chunk met it before (cash points are added row by row)
-            for f, v in fill.items():
-                n["fill"].setdefault(f, v)
-            n["src"] = (n["src"] + src)[:SRC_KEEP]
-
-
-def _uses(tr: pl.DataFrame, ch: Chunk, mark: str) -> None:
-    """Add the paying card's USES of each IP and MAC with first/last time, row count and first sources."""
-    out = pl.col("side") == "out"
-    tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("_a"))
-    bucket = ch.rels.setdefault("load_uses_card_device", {})
-    for col in ("ip", "mac"):
-        part = tr.filter(pl.col(col).is_not_null())
-        if not part.height:
-            continue
-        agg = part.group_by("_a", col, maintain_order=True).agg(
-            pl.col("time").min().alias("first"), pl.col("time").max().alias("last"), pl.len().alias("n"),
-            pl.col("src").head(SRC_KEEP).alias("srcs"))
-        for a, dev, first, last, n, srcs in agg.iter_rows():
-            r = bucket.get((a, dev))
-            if r is None:
-                bucket[(a, dev)] = {"a": a, "b": dev, "src": list(srcs), "first": first, "last": last, "n": n,
-                                    "mark": mark}
-            else:  # the same card and device value under both columns: never for IP and MAC forms
-                r["first"], r["last"] = min(r["first"], first), max(r["last"], last)
-                r["n"] += n
-                r["src"] = (r["src"] + list(srcs))[:SRC_KEEP]
+    return tr, mentions, rejects

@@ -23,7 +23,8 @@ from .chunk import SRC_KEEP, Chunk
 from .columnar import convert_block
 from .frames import blocks
 from .transfers import add_transfer
-from .writer import Writer
+from .mentions import Mentions
+from .writer import RS, US, Writer
 
 __all__ = ["Stage", "usable"]
 
@@ -48,30 +49,59 @@ class Stage:
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
         Writer(store, case, "", batch_rows, prov)  # rebuilds the pair set if lost; the file writers skip the check
+        self.mentions = Mentions(self._send)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
+        self._pending: list = []
 
     def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
         """Pass 1 for one file: return (read, loaded); rejects written, entities and cash sent, transfers staged."""
-        writer = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
-        writer.start()
         read = loaded = 0
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
-        try:
-            for idx, block in enumerate(blocks(table, len(table.header))):
-                ch = Chunk(idx)
-                tr, rej = convert_block(block, layout, batch, ch, f"{batch}:{idx}")
-                read += len(block.numbers) + len(block.rejected)
-                for n, why, cells in rej:
-                    rejects.add(n, why, cells)
-                loaded += ch.rows
-                writer.put(ch)
-                if tr is not None:
-                    self._stage(tr, batch)
-                if progress is not None:
-                    progress(ch.rows)
-        finally:
-            writer.close()
+        cash: list[Chunk] = []
+        for idx, block in enumerate(blocks(table, len(table.header))):
+            ch = Chunk(idx)
+            tr, mentions, rej = convert_block(block, layout, batch, ch)
+            read += len(block.numbers) + len(block.rejected)
+            for n, why, cells in rej:
+                rejects.add(n, why, cells)
+            loaded += ch.rows
+            if mentions is not None:
+                self.mentions.add(mentions)
+            if ch.cash or ch.nodes:
+                cash.append(ch)
+            if tr is not None:
+                self._stage(tr, batch)
+            if progress is not None:
+                progress(ch.rows)
+        self._submit(self._file_done, batch, self.mentions.take(), cash)
         return read, loaded
+
+    def _file_done(self, batch: str, mentions: list, cash: list) -> None:
+        """Write a file's entities, then its cash events (they name its cards): runs on the store thread."""
+        self.mentions.file_done(mentions, batch, self.batch_rows)
+        w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
+        for ch in cash:
+            w.write(ch)
+        w.close()
+
+    def _submit(self, fn, *args) -> None:
+        """Run a store task on the store thread, after the tasks before it; raise an earlier task's error."""
+        for fut in [f for f in self._pending if f.done()]:
+            self._pending.remove(fut)
+            fut.result()
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def _drain(self) -> None:
+        """Wait for every store task; raise the first error."""
+        pending, self._pending = self._pending, []
+        for fut in pending:
+            fut.result()
+
+    def _send(self, stmt: str, data: str, batch: str) -> None:
+        """Run one packed statement (loaders.mentions)."""
+        extra = {"batch": batch} if "batch" in self.store.statement(stmt).params else {}
+        self.store.write(stmt, data=data, rs=RS, us=US, case=self.case, **extra)
 
     def _stage(self, tr: pl.DataFrame, batch: str) -> None:
         """Write one block's transfer rows to an Arrow file, with their load-wide order and batch."""
@@ -85,6 +115,8 @@ class Stage:
     def finish(self) -> dict:
         """Pass 2: write the staged transfers; return batch -> (created, merged)."""
         try:
+            self._drain()
+            self.mentions.load_done(self.batch_rows)
             if self.files:
                 lf = pl.scan_ipc(self.files)
                 slices = max(1, -(-self.order // PASS2_ROWS))
@@ -95,6 +127,7 @@ class Stage:
                         self._write(part)
             return {b: tuple(c) for b, c in self.counts.items()}
         finally:
+            self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def _write(self, rows: pl.DataFrame) -> None:
@@ -105,7 +138,7 @@ class Stage:
             part = pairs[i:i + 50_000]
             known.update(p for p, k in zip(part, self.store.pairs_known(part)) if k)
         if known:
-            is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String))
+            is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String).implode())
             self._merge_known(rows.filter(is_old))
             rows = rows.filter(~is_old)
         if rows.height:
@@ -168,7 +201,7 @@ def _groups(rows: pl.DataFrame) -> list[int]:
     mset = set(multi.get_column("pair").to_list())
     open_: dict = {}
     pos = {o: i for i, o in enumerate(rows.get_column("o").to_list())}
-    sel = rows.filter(pl.col("pair").is_in(pl.Series(list(mset), dtype=pl.String)))
+    sel = rows.filter(pl.col("pair").is_in(pl.Series(list(mset), dtype=pl.String).implode()))
     for o, pair, key, side in sel.select("o", "pair", "key", "side").iter_rows():
         groups = open_.setdefault(pair, [])
         for g in groups:
