@@ -267,7 +267,7 @@ class Writer:
             if key is None:
                 unmatched.append(r)  # the pair set knew a transfer the graph lacks: a crash between the two
             else:
-                upd.append([r[PAIR], key, ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "",
+                upd.append([r[A], r[B], r[PAIR], key, ",".join(r[SIDES]), ",".join(r[SRC]), r[SERIAL] or "", r[IP] or "",
                             r[MAC] or "", r[SUMMARY] or "", r[CHANNEL] or "", r[BRANCH] or ""])
         self._send_packed("load_transfer_merge", upd)
         return unmatched
@@ -275,10 +275,10 @@ class Writer:
     def _find(self, recs: list) -> dict:
         """Return pair -> [(key, sides)] of the stored transfers with the records' pairs."""
         found: dict = {}
-        pairs = list({r[PAIR] for r in recs})
+        pairs = [{"a": a, "b": b, "pair": p} for a, b, p in {(r[A], r[B], r[PAIR]) for r in recs}]
         for i in range(0, len(pairs), self.batch_rows):
             for row in self.store.read("load_transfer_find", max_rows=10 * self.batch_rows + 100,
-                                       pairs=pairs[i:i + self.batch_rows]).rows:
+                                       rows=pairs[i:i + self.batch_rows]).rows:
                 found.setdefault(row["pair"], []).append((row["key"], row["sides"] or []))
         return found
 
