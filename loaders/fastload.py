@@ -28,7 +28,7 @@ from .writer import RS, US, Writer
 
 __all__ = ["Stage", "usable"]
 
-PASS2_ROWS = 400_000  # staged rows merged at once (one slice of the pair keys)
+SLICES = 8  # pass 2 holds one slice of the pair keys at a time: an eighth of the load's transfer rows
 _FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
 
@@ -44,7 +44,7 @@ class Stage:
         self.store, self.case, self.batch_rows, self.prov = store, case, batch_rows, prov
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=data_dir))
-        self.files: list[Path] = []
+        self.files: list[list[Path]] = [[] for _ in range(SLICES)]
         self.batches: list[str] = []
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
@@ -104,27 +104,28 @@ class Stage:
         self.store.write(stmt, data=data, rs=RS, us=US, case=self.case, **extra)
 
     def _stage(self, tr: pl.DataFrame, batch: str) -> None:
-        """Write one block's transfer rows to an Arrow file, with their load-wide order and batch."""
+        """Write one block's transfer rows to Arrow files, one per slice of the pair keys, with load order and batch."""
         tr = tr.with_columns(pl.int_range(self.order, self.order + tr.height, dtype=pl.Int64).alias("o"),
-                             pl.lit(batch).alias("batch"), pl.col("pair").str.slice(0, 4).alias("_slice"))
+                             pl.lit(batch).alias("batch"),
+                             (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))
         self.order += tr.height
-        path = self.dir / f"{len(self.files):05d}.arrow"
-        tr.write_ipc(path)
-        self.files.append(path)
+        for (k,), part in tr.partition_by("_slice", as_dict=True, include_key=False).items():
+            path = self.dir / f"{k:02d}-{len(self.files[k]):05d}.arrow"
+            part.write_ipc(path)
+            self.files[k].append(path)
 
     def finish(self) -> dict:
-        """Pass 2: write the staged transfers; return batch -> (created, merged)."""
+        """Pass 2: write the staged transfers slice by slice; return batch -> (created, merged).
+
+        The store thread appends one slice while the next is read and merged here.
+        """
         try:
+            self._drain()  # every file's entities are stored: their ids can be read
+            self._submit(self.mentions.load_done, self.batch_rows)
+            for paths in self.files:
+                if paths:
+                    self._write(pl.concat([pl.read_ipc(p) for p in paths]).sort("o"))
             self._drain()
-            self.mentions.load_done(self.batch_rows)
-            if self.files:
-                lf = pl.scan_ipc(self.files)
-                slices = max(1, -(-self.order // PASS2_ROWS))
-                for k in range(slices):
-                    sel = (pl.col("_slice").str.to_integer(base=16) % slices) == k
-                    part = lf.filter(sel).drop("_slice").collect().sort("o")
-                    if part.height:
-                        self._write(part)
             return {b: tuple(c) for b, c in self.counts.items()}
         finally:
             self._pool.shutdown(wait=True)
@@ -177,14 +178,10 @@ class Stage:
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
         w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False)
         w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
-        with ThreadPoolExecutor(1) as pool:  # FalkorDB appends one token while the next is built
-            pending = None
-            for token, n in frame_tokens(tx, w.ids, self.case):
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(self.store.bulk_insert, 0, n, [], [token])
-            if pending is not None:
-                pending.result()
+        for token, n in frame_tokens(tx, w.ids, self.case):  # FalkorDB appends one while the next is built
+            while len(self._pending) > 2:  # at most a few tokens wait in memory
+                self._pending.pop(0).result()
+            self._submit(self.store.bulk_insert, 0, n, [], [token])
 
 
 def _groups(rows: pl.DataFrame) -> list[int]:
