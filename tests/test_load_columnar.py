@@ -1,0 +1,107 @@
+"""The column path of 交易明细 (polars) gives exactly what the row path gives: same rejects, same graph."""
+from __future__ import annotations
+
+import csv
+
+import polars as pl
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+from test_load_util import TX_HEAD, dump, tx_row, write_table
+
+from loaders import load_files
+from loaders import normalize as nz
+from loaders.columnar import _field
+from loaders.demo import generate
+
+
+def _graph(store):
+    """Return the graph without source-row samples and load clocks (the two paths sample sources per chunk)."""
+    nodes, rels = dump(store)
+    out_n = sorted(str((n["label"], sorted((k, v) for k, v in n["props"].items() if k not in ("src", "rejects"))))
+                   for n in nodes)
+    out_r = sorted(str((r["from_key"], r["type"], r["to_key"], sorted((k, v) for k, v in r["props"].items() if k != "src")))
+                   for r in rels)
+    return out_n, out_r
+
+
+def _rejects(summaries):
+    """Return every rejected row's number and reason, per file."""
+    out = {}
+    for s in summaries:
+        with open(s["rejects"], encoding="utf-8-sig") as fh:
+            out[s["file"]] = [(r[0], r[1]) for r in list(csv.reader(fh))[1:]]
+    return out
+
+
+@pytest.mark.slow
+def test_column_path_equals_row_path_on_the_demo_case(store, settings, tmp_path, monkeypatch):
+    if store.backend != "falkordb":
+        pytest.skip("the column path writes with GRAPH.BULK: FalkorDB only")
+    generate(tmp_path / "case", "small", 2)
+    files = sorted(str(p) for p in (tmp_path / "case").glob("交易明细_*"))
+    got = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
+        store.reset()
+        res = load_files(store, "COL", files, data_dir=tmp_path / f"data{mode}")
+        got[mode] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
+    assert got["0"][0] == got["1"][0] and sum(r[2] for r in got["1"][0]) > 0
+    assert got["0"][1] == got["1"][1]
+    assert got["0"][2][0] == got["1"][2][0]
+    assert got["0"][2][1] == got["1"][2][1]
+    assert len(got["1"][2][1]) > 10_000
+
+
+def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypatch):
+    """Separator-only lines, blank lines, quoted newlines, too-wide rows and bad values: same as the row path."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    rows = [tx_row(serial=f"S{i}", amount=f"{i + 1}.50") for i in range(5)]
+    rows += [tx_row(serial="Q1", summary="第一行\n第二行"), tx_row(serial="W", amount="十元"), tx_row(time="昨天"),
+             tx_row(card="", serial="E"), tx_row(pid="110105196007032410", serial="P"), tx_row(flag="?", serial="F")]
+    path = write_table(tmp_path / "t.csv", TX_HEAD, rows)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(",,,\n\n   \n" + ",".join(tx_row(serial="X")) + ",extra\n" + ",".join(tx_row(serial="Z")) + "\n")
+    wide = write_table(tmp_path / "w.csv", TX_HEAD, rows[:3])  # polars refuses the block: the csv module reads it
+    with open(wide, "a", encoding="utf-8") as fh:
+        fh.write(",".join(tx_row(serial="X2")) + ",extra\n\n" + ",".join(tx_row(serial="Z2")) + "\n")
+    got = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
+        store.reset()
+        res = load_files(store, "COL", [path, wide], data_dir=tmp_path / f"d{mode}")
+        got[mode] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
+    assert got["0"] == got["1"]
+    assert got["1"][0][0][2] >= 6
+
+
+_CARDS = st.one_of(st.from_regex(r"[0-9]{16,19}", fullmatch=True), st.from_regex(r" ?[0-9 \-_]{4,24}x?", fullmatch=True))
+_MACS = st.one_of(st.from_regex(r"[0-9a-fA-F]{2}([-:. ]?[0-9a-fA-F]{2}){5}", fullmatch=True), st.text(max_size=14))
+_IPS = st.one_of(st.from_regex(r" ?[0-9]{1,3}(\.[0-9]{1,3}){3} ?", fullmatch=True), st.text(max_size=12))
+_AMOUNTS = st.one_of(st.from_regex(r"[-(]?[¥￥]?[0-9]{1,3}(,?[0-9]{3}){0,2}(\.[0-9]{1,3})?[元)]?", fullmatch=True),
+                     st.text(max_size=10), st.floats(allow_nan=True).map(str))
+_TIMES = st.one_of(st.from_regex(r"(19|20|21)[0-9]{2}[-/][0-9]{1,2}[-/][0-9]{1,2} [0-9]{1,2}:[0-9]{2}:[0-9]{2}",
+                                 fullmatch=True), st.from_regex(r"20[0-9]{12}", fullmatch=True), st.text(max_size=20))
+_TEXT = st.text(alphabet=st.sampled_from(list("ab 交易\t\u3000\x1e\x1f,")), max_size=8)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.data())
+def test_polars_normalisation_agrees_with_the_normalisers(data):
+    """Every value polars normalises itself comes out as loaders.normalize makes it, errors included."""
+    for norm, strat in ((nz.card, _CARDS), (nz.mac, _MACS), (nz.ip, _IPS), (nz.signed_amount, _AMOUNTS),
+                        (nz.time, _TIMES), (nz.text, _TEXT)):
+        cells = data.draw(st.lists(st.one_of(strat, st.none()), min_size=1, max_size=12))
+        vals, err = _field(pl.Series(cells, dtype=pl.String), norm, True)
+        errs = err.to_list() if err is not None else [None] * len(cells)
+        got = list(zip(*[v.to_list() for v in vals]))
+        for cell, g, e in zip(cells, got, errs):
+            if cell is None or not cell.strip():
+                assert g == (None,) * len(g) and e is None, (norm.__name__, cell)
+                continue
+            try:
+                want = norm(cell)
+            except nz.BadValue as x:
+                assert e == str(x), (norm.__name__, cell, g, e)
+                continue
+            assert e is None and (g if norm is nz.time else g[0]) == want, (norm.__name__, cell, g, want)
