@@ -123,3 +123,53 @@ def frame_tokens(df, ids: dict, case: str, rows: int = 100_000):
             out.append(s.encode())
             out.append(nb[27 * i:27 * i + 27] if hb else nb[27 * i:27 * i + 18] + b"\x00")
         yield b"".join(out), part.height
+
+
+def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None = None, rows: int = 100_000):
+    """Yield (GRAPH.BULK token, count) for nodes (ends None) or relationships (ends: two id columns) of a frame.
+
+    text: (property, column, kind) with kind "str" (empty = absent) or "strs" (a list column);
+    nums: (property, column, kind) with kind "long" or "double", never null. Text is assembled by
+    polars, ids and numbers by numpy, one join per record.
+    """
+    import numpy as np
+    import polars as pl
+
+    props = [p for p, _, _ in text] + [p for p, _, _ in nums]
+    header = name.encode() + b"\x00" + struct.pack("<I", len(props)) + b"".join(p.encode() + b"\x00" for p in props)
+    exprs = []
+    for _, col, kind in text:
+        if kind == "strs":
+            exprs.append(_array(col))
+        else:
+            c = pl.col(col).cast(pl.String)
+            exprs.append(pl.when(c.is_not_null() & (c != "")).then(
+                pl.lit("\x03") + c.str.replace_all(_CLEAN_RE, " ") + pl.lit("\x00")).otherwise(pl.lit("\x00")))
+    fields = []
+    for i, (_, _, kind) in enumerate(nums):
+        fields += [(f"t{i}", "u1"), (f"v{i}", "<i8" if kind == "long" else "<f8")]
+    dt = np.dtype(fields) if fields else None
+    for start in range(0, df.height, rows):
+        part = df.slice(start, rows)
+        t = part.select(pl.concat_str(exprs).alias("t")).to_series().to_list() if exprs else [""] * part.height
+        ab = b""
+        if ends:
+            arr = np.empty((part.height, 2), dtype="<u8")
+            arr[:, 0] = part.get_column(ends[0]).to_numpy()
+            arr[:, 1] = part.get_column(ends[1]).to_numpy()
+            ab = arr.tobytes()
+        nb, width = b"", 0
+        if dt is not None:
+            arr = np.zeros(part.height, dtype=dt)
+            for i, (_, col, kind) in enumerate(nums):
+                arr[f"t{i}"] = 4 if kind == "long" else 2
+                arr[f"v{i}"] = part.get_column(col).to_numpy()
+            nb, width = arr.tobytes(), dt.itemsize
+        out = [header]
+        for i, s in enumerate(t):
+            if ends:
+                out.append(ab[16 * i:16 * i + 16])
+            out.append(s.encode())
+            if width:
+                out.append(nb[width * i:width * (i + 1)])
+        yield b"".join(out), part.height

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from graphsvc.cypher import need
+
+from .bulk import rows_tokens
 from .chunk import SRC_KEEP
 from .writer import RS, US, USES_SRC
 
@@ -47,14 +50,26 @@ def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
     return df.select(pl.concat_str(clean, separator=US).alias("r")).to_series()
 
 
-class Mentions:
-    """The mentions of the file being read, and what earlier files of the load already wrote."""
+_LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packed": ("Person", "load_person_ids"),
+           "load_device_packed": ("Device", "load_device_ids")}
+need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id")
 
-    def __init__(self, send):
-        self.send = send  # send(statement, packed data, batch): runs one packed statement
+
+class Mentions:
+    """The mentions of the file being read, and what earlier files of the load already wrote.
+
+    Entities new to the store are appended with GRAPH.BULK (with their IN_CASE, and the OWNS and
+    USES that touch them, which cannot exist yet); the others merge through the packed statements.
+    """
+
+    def __init__(self, store, case: str, send, ids: dict):
+        self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
+        self.ids = ids  # card key -> internal id, shared with the transfers' writer
         self.blocks: list[dict] = []
         self.written: dict = {s: set() for s in _STMTS}
         self.later: dict = {s: [] for s in _STMTS}
+        self.created: dict = {}  # label -> key -> id of the entities the current file created
+        self._case_id = None
 
     def add(self, mentions: dict) -> None:
         """Keep one block's mentions."""
@@ -71,6 +86,8 @@ class Mentions:
             return
         cards = pl.concat([b["cards"] for b in blocks]).sort("o")
         devs = pl.concat([b["devs"] for b in blocks]).sort("o")
+        # entities this file creates: a relationship touching one cannot exist yet (not even from an earlier file)
+        self.created = {label: {} for label, _ in _LABELS.values()}
         people = cards.filter(pl.col("owner_id").is_not_null())
         frames = {
             "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]),
@@ -85,21 +102,96 @@ class Mentions:
             ident = agg.get_column(keys[0]) if len(keys) == 1 else agg.select(
                 pl.concat_str(keys, separator=US)).to_series()
             seen = self.written[stmt]
-            old = ident.is_in(pl.Series(list(seen), dtype=pl.String).implode()) if seen else pl.Series([False] * agg.height, dtype=pl.Boolean)
+            old = (ident.is_in(pl.Series(list(seen), dtype=pl.String).implode()) if seen
+                   else pl.Series([False] * agg.height, dtype=pl.Boolean))
             self.later[stmt].append(agg.filter(old).with_columns(pl.lit(batch).alias("batches")))
             new = agg.filter(~old)
             seen.update(ident.filter(~old).to_list())
+            if stmt in _LABELS:
+                new = self._create_nodes(stmt, new, batch)
+            else:
+                new = self._create_rels("OWNS", new, ("Person", "a"), ("BankCard", "b"), batch)
             self._send(stmt, _records(new, keys, props, pl.lit(batch)), batch, batch_rows)
         self._uses(devs, batch, batch_rows)
+
+    def _node_ids(self, stmt: str, keys: list) -> dict:
+        """Return key -> internal id of the nodes with these keys that the store holds."""
+        label, ids_stmt = _LABELS[stmt]
+        out = {}
+        for i in range(0, len(keys), 50_000):
+            part = keys[i:i + 50_000]
+            out.update((r["key"], r["id"]) for r in self.store.read(ids_stmt, max_rows=len(part) + 1, keys=part).rows)
+        return out
+
+    def _create_nodes(self, stmt: str, new: pl.DataFrame, batch: str) -> pl.DataFrame:
+        """Append the entities the store lacks (GRAPH.BULK, then their IN_CASE); return the ones it holds."""
+        if not new.height:
+            return new
+        label = _LABELS[stmt][0]
+        have = self._node_ids(stmt, new.get_column("key").to_list())
+        fresh = new.filter(~pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
+        if not fresh.height:
+            return new
+        props = _STMTS[stmt][1]
+        fresh = fresh.with_columns(pl.lit([batch]).alias("_batches"), pl.lit([self.case]).alias("_cases"))
+        text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "_batches", "strs"),
+                ("src", "src", "strs"), ("cases", "_cases", "strs")]
+        for token, n in rows_tokens(fresh, label, text):
+            self.store.bulk_insert(n, 0, [token], [])
+        made = self._node_ids(stmt, fresh.get_column("key").to_list())
+        self.created[label].update(made)
+        if label == "BankCard":
+            self.ids.update(made)
+        if self._case_id is None:
+            self._case_id = self.store.read("load_case_id", case=self.case).one()["id"]
+        ends = pl.DataFrame({"a": pl.Series(list(made.values()), dtype=pl.UInt64)}).with_columns(
+            pl.lit(self._case_id, dtype=pl.UInt64).alias("b"))
+        for token, n in rows_tokens(ends, "IN_CASE", [], ends=("a", "b")):
+            self.store.bulk_insert(0, n, [], [token])
+        return new.filter(pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
+
+    def _create_rels(self, rtype: str, rels: pl.DataFrame, a: tuple, b: tuple, batch: str, text=(), nums=()):
+        """Append the relationships touching an entity this load created (they cannot exist); return the rest."""
+        ca, cb = self.created[a[0]], self.created[b[0]]
+        if not rels.height or not (ca or cb):
+            return rels
+        touch = (pl.col(a[1]).is_in(pl.Series(list(ca), dtype=pl.String).implode())
+                 | pl.col(b[1]).is_in(pl.Series(list(cb), dtype=pl.String).implode()))
+        fresh = rels.filter(touch)
+        if not fresh.height:
+            return rels
+        ida = {**(self.ids if a[0] == "BankCard" else {}), **ca}
+        idb = {**(self.ids if b[0] == "BankCard" else {}), **cb}
+        miss_a = [k for k in set(fresh.get_column(a[1]).to_list()) if k not in ida]
+        miss_b = [k for k in set(fresh.get_column(b[1]).to_list()) if k not in idb]
+        stmts = {v[0]: k for k, v in _LABELS.items()}
+        if miss_a:
+            ida.update(self._node_ids(stmts[a[0]], miss_a))
+        if miss_b:
+            idb.update(self._node_ids(stmts[b[0]], miss_b))
+        fresh = fresh.with_columns(
+            pl.col(a[1]).replace_strict(list(ida), pl.Series(list(ida.values()), dtype=pl.UInt64),
+                                        return_dtype=pl.UInt64).alias("_ia"),
+            pl.col(b[1]).replace_strict(list(idb), pl.Series(list(idb.values()), dtype=pl.UInt64),
+                                        return_dtype=pl.UInt64).alias("_ib"),
+            pl.lit([batch]).alias("_batches"), pl.lit([self.case]).alias("_cases"))
+        txt = [*text, ("cases", "_cases", "strs"), ("batches", "_batches", "strs"), ("src", "src", "strs")]
+        for token, n in rows_tokens(fresh, rtype, txt, list(nums), ends=("_ia", "_ib")):
+            self.store.bulk_insert(0, n, [], [token])
+        return rels.filter(~touch)
 
     def _uses(self, devs: pl.DataFrame, batch: str, batch_rows: int) -> None:
         """Write the file's USES of each (paying card, device): time span, row count, a few sources, counted once."""
         if not devs.height:
             return
         agg = devs.group_by("a", "key", maintain_order=True).agg(
-            pl.col("time").min().alias("first"), pl.col("time").max().alias("last"), pl.len().cast(pl.String).alias("n"),
+            pl.col("time").min().alias("first"), pl.col("time").max().alias("last"), pl.len().cast(pl.Int64).alias("n"),
             pl.col("src").head(USES_SRC))
-        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n"), pl.lit(batch),
+        agg = self._create_rels("USES", agg.with_columns(pl.lit([batch]).alias("_marks")), ("BankCard", "a"),
+                                ("Device", "key"), batch, text=[("first", "first", "str"), ("last", "last", "str"),
+                                                                ("marks", "_marks", "strs")],
+                                nums=[("count", "n", "long")])
+        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n").cast(pl.String), pl.lit(batch),
                  pl.col("src").list.join(",")]
         rows = agg.select(pl.concat_str([p.fill_null("").str.replace_all(_CLEAN, " ") for p in parts],
                                         separator=US).alias("r")).to_series()
@@ -114,7 +206,8 @@ class Mentions:
             keys, props = _STMTS[stmt]
             agg = pl.concat(frames).group_by(keys, maintain_order=True).agg(
                 *[pl.col(p).drop_nulls().first() for p in props],
-                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP), pl.col("batches").unique(maintain_order=True).str.join(","))
+                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+                pl.col("batches").unique(maintain_order=True).str.join(","))
             self._send(stmt, _records(agg, keys, props, pl.col("batches")), "", batch_rows)
         self.later = {s: [] for s in _STMTS}
 
