@@ -52,6 +52,8 @@ class Stage:
         self.mentions = Mentions(store, case, self._send, prov.ids)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
         self._pending: list = []
+        self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities
+        self._entities_done = None
 
     def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
         """Pass 1 for one file: return (read, loaded); rejects written, entities and cash sent, transfers staged."""
@@ -74,16 +76,19 @@ class Stage:
                 self._stage(tr, batch)
             if progress is not None:
                 progress(ch.rows)
-        self._submit(self._file_done, batch, self.mentions.take(), cash)
+        self._submit(self.mentions.file_done, self.mentions.take(), batch)  # aggregated beside the next file
+        self.cash.append((batch, cash))
         return read, loaded
 
-    def _file_done(self, batch: str, mentions: list, cash: list) -> None:
-        """Write a file's entities, then its cash events (they name its cards): runs on the store thread."""
-        self.mentions.file_done(mentions, batch, self.batch_rows)
-        w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
-        for ch in cash:
-            w.write(ch)
-        w.close()
+    def _entities(self) -> None:
+        """Write the load's entities once, then its cash events (they name its cards): runs on the store thread."""
+        self.mentions.load_done(self.batch_rows)
+        for batch, chunks in self.cash:
+            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
+            for ch in chunks:
+                w.write(ch)
+            w.close()
+        self.cash = []
 
     def _submit(self, fn, *args) -> None:
         """Run a store task on the store thread, after the tasks before it; raise an earlier task's error."""
@@ -120,11 +125,12 @@ class Stage:
         The store thread appends one slice while the next is read and merged here.
         """
         try:
-            self._drain()  # every file's entities are stored: their ids can be read
-            self._submit(self.mentions.load_done, self.batch_rows)
+            self._drain()  # every file's mentions are aggregated
+            self._entities_done = self._pool.submit(self._entities)  # the first slice is read meanwhile
             for paths in self.files:
                 if paths:
                     self._write(pl.concat([pl.read_ipc(p) for p in paths]).sort("o"))
+            self._entities_done.result()  # a load without transfers still writes its entities
             self._drain()
             return {b: tuple(c) for b, c in self.counts.items()}
         finally:
@@ -147,6 +153,7 @@ class Stage:
 
     def _merge_known(self, rows: pl.DataFrame) -> None:
         """Send rows of pairs the store may hold file by file through the row path (lookup, then merge or create)."""
+        self._entities_done.result()
         for batch in self.batches:
             part = rows.filter(pl.col("batch") == batch)
             if not part.height:
@@ -175,6 +182,7 @@ class Stage:
         for batch, n in rows.group_by("batch").len().iter_rows():
             self.counts[batch][0] += made.get(batch, 0)
             self.counts[batch][1] += n - made.get(batch, 0)
+        self._entities_done.result()  # the cards are stored: their ids can be read
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
         w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False)
         w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))

@@ -1,11 +1,10 @@
-"""Entities of the column path: gathered from a file's blocks by polars, written once per file.
+"""Entities of the column path: gathered from the files' blocks by polars, written once per load.
 
 Cards, owners, counterparties, OWNS, devices and card-device USES are mentioned on most rows of
-a bank reply. The column path keeps each block's distinct mentions, aggregates them when the file
-ends (first value of each property in row order, first source rows) and writes them with the row
-path's packed statements, the records packed by polars. An entity already written by an earlier
-file of the load only has that file's batch, sources and missing properties gathered; they are
-written once when the load ends (as loaders.writer.Provenance does for the row path).
+a bank reply. The column path keeps each block's distinct mentions, aggregates them per file when
+the file ends (first value of each property in row order, first source rows), and when the load
+ends merges the files' aggregates and writes each entity once: appended with GRAPH.BULK when the
+store lacks it, else merged by the row path's packed statements (records packed by polars).
 """
 from __future__ import annotations
 
@@ -66,9 +65,8 @@ class Mentions:
         self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
         self.blocks: list[dict] = []
-        self.written: dict = {s: set() for s in _STMTS}
-        self.later: dict = {s: [] for s in _STMTS}
-        self.created: dict = {}  # label -> key -> id of the entities the current file created
+        self.files: list[dict] = []  # per file: its aggregated mentions
+        self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
 
     def add(self, mentions: dict) -> None:
@@ -80,39 +78,45 @@ class Mentions:
         out, self.blocks = self.blocks, []
         return out
 
-    def file_done(self, blocks: list[dict], batch: str, batch_rows: int) -> None:
-        """Aggregate a file's mentions and write them (entities new to the load now, the rest at load end)."""
+    def file_done(self, blocks: list[dict], batch: str) -> None:
+        """Aggregate a file's mentions (kept until the load ends)."""
         if not blocks:
             return
         cards = pl.concat([b["cards"] for b in blocks]).sort("o")
         devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-        # entities this file creates: a relationship touching one cannot exist yet (not even from an earlier file)
-        self.created = {label: {} for label, _ in _LABELS.values()}
         people = cards.filter(pl.col("owner_id").is_not_null())
-        frames = {
-            "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]),
+        b = pl.lit(batch).alias("batch")
+        self.files.append({
+            "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
             "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
-                                                     pl.col("owner_name").alias("name"), "src"), ["key"], ["name"]),
-            "load_device_packed": _agg(devs, ["key"], ["kind"]),
+                                                     pl.col("owner_name").alias("name"), "src"), ["key"], ["name"])
+            .with_columns(b),
+            "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
             "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b"),
-                                                        "src"), ["a", "b"], []),
-        }
-        for stmt, agg in frames.items():  # in this order: cards and persons before OWNS
+                                                        "src"), ["a", "b"], []).with_columns(b),
+            "uses": devs.group_by("a", "key", maintain_order=True).agg(
+                pl.col("time").min().alias("first"), pl.col("time").max().alias("last"),
+                pl.len().cast(pl.Int64).alias("n"), pl.col("src").head(USES_SRC)).with_columns(b),
+        })
+
+    def load_done(self, batch_rows: int) -> None:
+        """Write every entity of the load once (cards and persons before OWNS and USES)."""
+        files, self.files = self.files, []
+        if not files:
+            return
+        self.created = {label: {} for label, _ in _LABELS.values()}
+        for stmt in _STMTS:
             keys, props = _STMTS[stmt]
-            ident = agg.get_column(keys[0]) if len(keys) == 1 else agg.select(
-                pl.concat_str(keys, separator=US)).to_series()
-            seen = self.written[stmt]
-            old = (ident.is_in(pl.Series(list(seen), dtype=pl.String).implode()) if seen
-                   else pl.Series([False] * agg.height, dtype=pl.Boolean))
-            self.later[stmt].append(agg.filter(old).with_columns(pl.lit(batch).alias("batches")))
-            new = agg.filter(~old)
-            seen.update(ident.filter(~old).to_list())
+            agg = pl.concat([f[stmt] for f in files]).group_by(keys, maintain_order=True).agg(
+                *[pl.col(p).drop_nulls().first() for p in props],
+                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+                pl.col("batch").unique(maintain_order=True).alias("batches"))
             if stmt in _LABELS:
-                new = self._create_nodes(stmt, new, batch)
+                agg = self._create_nodes(stmt, agg)
             else:
-                new = self._create_rels("OWNS", new, ("Person", "a"), ("BankCard", "b"), batch)
-            self._send(stmt, _records(new, keys, props, pl.lit(batch)), batch, batch_rows)
-        self._uses(devs, batch, batch_rows)
+                agg = self._create_rels("OWNS", agg, ("Person", "a"), ("BankCard", "b"))
+            self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
+        self._uses(pl.concat([f["uses"] for f in files]), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
         """Return key -> internal id of the nodes with these keys that the store holds."""
@@ -123,7 +127,7 @@ class Mentions:
             out.update((r["key"], r["id"]) for r in self.store.read(ids_stmt, max_rows=len(part) + 1, keys=part).rows)
         return out
 
-    def _create_nodes(self, stmt: str, new: pl.DataFrame, batch: str) -> pl.DataFrame:
+    def _create_nodes(self, stmt: str, new: pl.DataFrame) -> pl.DataFrame:
         """Append the entities the store lacks (GRAPH.BULK, then their IN_CASE); return the ones it holds."""
         if not new.height:
             return new
@@ -133,8 +137,8 @@ class Mentions:
         if not fresh.height:
             return new
         props = _STMTS[stmt][1]
-        fresh = fresh.with_columns(pl.lit([batch]).alias("_batches"), pl.lit([self.case]).alias("_cases"))
-        text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "_batches", "strs"),
+        fresh = fresh.with_columns(pl.lit([self.case]).alias("_cases"))
+        text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "batches", "strs"),
                 ("src", "src", "strs"), ("cases", "_cases", "strs")]
         for token, n in rows_tokens(fresh, label, text):
             self.store.bulk_insert(n, 0, [token], [])
@@ -150,7 +154,7 @@ class Mentions:
             self.store.bulk_insert(0, n, [], [token])
         return new.filter(pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
 
-    def _create_rels(self, rtype: str, rels: pl.DataFrame, a: tuple, b: tuple, batch: str, text=(), nums=()):
+    def _create_rels(self, rtype: str, rels: pl.DataFrame, a: tuple, b: tuple, text=(), nums=()):
         """Append the relationships touching an entity this load created (they cannot exist); return the rest."""
         ca, cb = self.created[a[0]], self.created[b[0]]
         if not rels.height or not (ca or cb):
@@ -174,42 +178,34 @@ class Mentions:
                                         return_dtype=pl.UInt64).alias("_ia"),
             pl.col(b[1]).replace_strict(list(idb), pl.Series(list(idb.values()), dtype=pl.UInt64),
                                         return_dtype=pl.UInt64).alias("_ib"),
-            pl.lit([batch]).alias("_batches"), pl.lit([self.case]).alias("_cases"))
-        txt = [*text, ("cases", "_cases", "strs"), ("batches", "_batches", "strs"), ("src", "src", "strs")]
+            pl.lit([self.case]).alias("_cases"))
+        txt = [*text, ("cases", "_cases", "strs"), ("batches", "batches", "strs"), ("src", "src", "strs")]
         for token, n in rows_tokens(fresh, rtype, txt, list(nums), ends=("_ia", "_ib")):
             self.store.bulk_insert(0, n, [], [token])
         return rels.filter(~touch)
 
-    def _uses(self, devs: pl.DataFrame, batch: str, batch_rows: int) -> None:
-        """Write the file's USES of each (paying card, device): time span, row count, a few sources, counted once."""
-        if not devs.height:
-            return
-        agg = devs.group_by("a", "key", maintain_order=True).agg(
-            pl.col("time").min().alias("first"), pl.col("time").max().alias("last"), pl.len().cast(pl.Int64).alias("n"),
-            pl.col("src").head(USES_SRC))
-        agg = self._create_rels("USES", agg.with_columns(pl.lit([batch]).alias("_marks")), ("BankCard", "a"),
-                                ("Device", "key"), batch, text=[("first", "first", "str"), ("last", "last", "str"),
-                                                                ("marks", "_marks", "strs")],
-                                nums=[("count", "n", "long")])
-        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n").cast(pl.String), pl.lit(batch),
-                 pl.col("src").list.join(",")]
-        rows = agg.select(pl.concat_str([p.fill_null("").str.replace_all(_CLEAN, " ") for p in parts],
-                                        separator=US).alias("r")).to_series()
-        self._send("load_uses_card_device_packed", rows, batch, batch_rows)
+    def _uses(self, uses: pl.DataFrame, batch_rows: int) -> None:
+        """Write USES of (paying card, device): a new one appended whole, an old one merged file by file.
 
-    def load_done(self, batch_rows: int) -> None:
-        """Write the batches, sources and missing properties later files added to entities written earlier."""
-        for stmt, frames in self.later.items():
-            frames = [f for f in frames if f.height]
-            if not frames:
-                continue
-            keys, props = _STMTS[stmt]
-            agg = pl.concat(frames).group_by(keys, maintain_order=True).agg(
-                *[pl.col(p).drop_nulls().first() for p in props],
-                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-                pl.col("batches").unique(maintain_order=True).str.join(","))
-            self._send(stmt, _records(agg, keys, props, pl.col("batches")), "", batch_rows)
-        self.later = {s: [] for s in _STMTS}
+        A stored USES adds each file's row count once (its `marks`), so its merges go per batch.
+        """
+        if not uses.height:
+            return
+        whole = uses.group_by("a", "key", maintain_order=True).agg(
+            pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
+            pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+            pl.col("batch").unique(maintain_order=True).alias("batches"))
+        rest = self._create_rels("USES", whole, ("BankCard", "a"), ("Device", "key"),
+                                 text=[("first", "first", "str"), ("last", "last", "str"), ("marks", "batches", "strs")],
+                                 nums=[("count", "n", "long")])
+        if rest.height < whole.height:
+            uses = uses.join(rest.select("a", "key"), on=["a", "key"], how="semi", maintain_order="left")
+        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n").cast(pl.String),
+                 pl.col("batch"), pl.col("src").list.join(",")]
+        for (batch,), part in uses.partition_by("batch", as_dict=True, maintain_order=True).items():
+            rows = part.select(pl.concat_str([p.fill_null("").str.replace_all(_CLEAN, " ") for p in parts],
+                                             separator=US).alias("r")).to_series()
+            self._send("load_uses_card_device_packed", rows, batch, batch_rows)
 
     def _send(self, stmt: str, records: pl.Series, batch: str, batch_rows: int) -> None:
         """Send packed records in statements of batch_rows records."""
