@@ -21,8 +21,8 @@ from .readers import Table
 
 __all__ = ["Block", "blocks", "BLOCK_BYTES", "BLOCK_ROWS"]
 
-BLOCK_BYTES = 24 << 20  # bytes of a CSV file parsed at once
-BLOCK_ROWS = 100_000  # rows per block of an Excel sheet (cells come typed, not as text)
+BLOCK_BYTES = 8 << 20  # bytes of a CSV file parsed at once (memory per block, not per file)
+BLOCK_ROWS = 40_000  # rows per block of an Excel sheet (cells come typed, not as text)
 _SEPARATOR_LINE = re.compile(rb"(?m)^[ \t]*[,\t|;][ \t,|;]*\r?$")
 TOO_WIDE = "列数多于表头 more cells than header columns"
 

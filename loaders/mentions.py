@@ -38,8 +38,12 @@ def block_mentions(df: pl.DataFrame, tr: pl.DataFrame) -> dict:
     a = pl.when(pl.col("side") == "out").then(pl.col("card")).otherwise(pl.col("counter_card"))
     devs = pl.concat([tr.filter(pl.col(c).is_not_null()).select(
         (pl.col("_n") * 4 + k).alias("o"), pl.col(c).alias("key"), pl.lit(kind).alias("kind"), a.alias("a"),
-        "time", "src") for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))])
-    return {"cards": cards, "devs": devs}
+        "time", "src") for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))]).sort("o")
+    uses = devs.group_by("a", "key", maintain_order=True).agg(  # the paying card's USES of each IP and MAC
+        pl.col("o").first(), pl.col("time").min().alias("first"), pl.col("time").max().alias("last"),
+        pl.len().cast(pl.Int64).alias("n"), pl.col("src").head(USES_SRC))
+    devs = devs.select("o", "key", "kind", "src").unique(subset=["key"], keep="first", maintain_order=True)
+    return {"cards": cards, "devs": devs, "uses": uses}
 
 
 def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
@@ -94,9 +98,9 @@ class Mentions:
             "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
             "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b"),
                                                         "src"), ["a", "b"], []).with_columns(b),
-            "uses": devs.group_by("a", "key", maintain_order=True).agg(
-                pl.col("time").min().alias("first"), pl.col("time").max().alias("last"),
-                pl.len().cast(pl.Int64).alias("n"), pl.col("src").head(USES_SRC)).with_columns(b),
+            "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
+                pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
+                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
         })
 
     def load_done(self, batch_rows: int) -> None:
