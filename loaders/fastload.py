@@ -28,7 +28,8 @@ from .writer import RS, US, Writer
 
 __all__ = ["Stage", "usable"]
 
-SLICES = 8  # pass 2 holds one slice of the pair keys at a time: an eighth of the load's transfer rows
+SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
+PASS2_ROWS = 150_000  # rows pass 2 merges and appends at once (memory follows this, not the load)
 _FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
 
@@ -45,6 +46,7 @@ class Stage:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=data_dir))
         self.files: list[list[Path]] = [[] for _ in range(SLICES)]
+        self.sizes = [0] * SLICES
         self.batches: list[str] = []
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
@@ -118,6 +120,7 @@ class Stage:
             path = self.dir / f"{k:02d}-{len(self.files[k]):05d}.arrow"
             part.write_ipc(path)
             self.files[k].append(path)
+            self.sizes[k] += part.height
 
     def finish(self) -> dict:
         """Pass 2: write the staged transfers slice by slice; return batch -> (created, merged).
@@ -127,9 +130,13 @@ class Stage:
         try:
             self._drain()  # every file's mentions are aggregated
             self._entities_done = self._pool.submit(self._entities)  # the first slice is read meanwhile
-            for paths in self.files:
-                if paths:
-                    self._write(pl.concat([pl.read_ipc(p) for p in paths]).sort("o"))
+            group, rows = [], 0
+            for k, paths in enumerate(self.files):  # slices taken together up to PASS2_ROWS rows
+                group += paths
+                rows += self.sizes[k]
+                if group and (rows >= PASS2_ROWS or k == SLICES - 1):
+                    self._write(pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
+                    group, rows = [], 0
             self._entities_done.result()  # a load without transfers still writes its entities
             self._drain()
             return {b: tuple(c) for b, c in self.counts.items()}

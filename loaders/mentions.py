@@ -30,19 +30,19 @@ def block_mentions(df: pl.DataFrame, tr: pl.DataFrame) -> dict:
     """Return the distinct mentions of one block's loaded rows (df) and transfer rows (tr), with row order `o`."""
     s = pl.String
     own = df.select((pl.col("_n") * 4).alias("o"), pl.col("card").alias("key"), pl.col("name").alias("owner_name"),
-                    pl.col("id").alias("owner_id"), pl.lit(None, dtype=s).alias("bank"), "src")
+                    pl.col("id").alias("owner_id"), pl.lit(None, dtype=s).alias("bank"))
     cp = tr.select((pl.col("_n") * 4 + 1).alias("o"), pl.col("counter_card").alias("key"),
                    pl.col("counter_name").alias("owner_name"), pl.col("counter_id").alias("owner_id"),
-                   pl.col("counter_bank").alias("bank"), "src")
+                   pl.col("counter_bank").alias("bank"))
     cards = pl.concat([own, cp]).unique(subset=["key", "owner_name", "owner_id", "bank"], keep="first")
     a = pl.when(pl.col("side") == "out").then(pl.col("card")).otherwise(pl.col("counter_card"))
     devs = pl.concat([tr.filter(pl.col(c).is_not_null()).select(
         (pl.col("_n") * 4 + k).alias("o"), pl.col(c).alias("key"), pl.lit(kind).alias("kind"), a.alias("a"),
-        "time", "src") for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))]).sort("o")
+        "time") for c, kind, k in (("ip", "IP", 2), ("mac", "MAC", 3))]).sort("o")
     uses = devs.group_by("a", "key", maintain_order=True).agg(  # the paying card's USES of each IP and MAC
         pl.col("o").first(), pl.col("time").min().alias("first"), pl.col("time").max().alias("last"),
-        pl.len().cast(pl.Int64).alias("n"), pl.col("src").head(USES_SRC))
-    devs = devs.select("o", "key", "kind", "src").unique(subset=["key"], keep="first", maintain_order=True)
+        pl.len().cast(pl.Int64).alias("n"), (pl.col("o") // 4).head(USES_SRC).alias("rows"))
+    devs = devs.select("o", "key", "kind").unique(subset=["key"], keep="first", maintain_order=True)
     return {"cards": cards, "devs": devs, "uses": uses}
 
 
@@ -93,14 +93,14 @@ class Mentions:
         self.files.append({
             "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
             "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
-                                                     pl.col("owner_name").alias("name"), "src"), ["key"], ["name"])
+                                                     pl.col("owner_name").alias("name")), ["key"], ["name"])
             .with_columns(b),
             "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
-            "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b"),
-                                                        "src"), ["a", "b"], []).with_columns(b),
+            "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")),
+                                          ["a", "b"], []).with_columns(b),
             "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
                 pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
-                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
+                pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
         })
 
     def load_done(self, batch_rows: int) -> None:
@@ -111,7 +111,7 @@ class Mentions:
         self.created = {label: {} for label, _ in _LABELS.values()}
         for stmt in _STMTS:
             keys, props = _STMTS[stmt]
-            agg = pl.concat([f[stmt] for f in files]).group_by(keys, maintain_order=True).agg(
+            agg = pl.concat([_src(f[stmt]) for f in files]).group_by(keys, maintain_order=True).agg(
                 *[pl.col(p).drop_nulls().first() for p in props],
                 pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
                 pl.col("batch").unique(maintain_order=True).alias("batches"))
@@ -120,7 +120,7 @@ class Mentions:
             else:
                 agg = self._create_rels("OWNS", agg, ("Person", "a"), ("BankCard", "b"))
             self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
-        self._uses(pl.concat([f["uses"] for f in files]), batch_rows)
+        self._uses(pl.concat([_src(f["uses"]) for f in files]), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
         """Return key -> internal id of the nodes with these keys that the store holds."""
@@ -220,4 +220,11 @@ class Mentions:
 def _agg(m: pl.DataFrame, keys: list, props: list) -> pl.DataFrame:
     """Return one row per entity of mentions in row order: first value of each property, first source rows."""
     return m.group_by(keys, maintain_order=True).agg(*[pl.col(p).drop_nulls().first() for p in props],
-                                                     pl.col("src").head(SRC_KEEP))
+                                                     (pl.col("o") // 4).head(SRC_KEEP).alias("rows"))
+
+
+def _src(agg: pl.DataFrame) -> pl.DataFrame:
+    """Return a file's aggregate with its source rows as "<batch>#<row>" (kept as numbers until then: memory)."""
+    batch = agg.get_column("batch")[0] if agg.height else ""
+    return agg.with_columns(pl.col("rows").list.eval(pl.lit(f"{batch}#") + pl.element().cast(pl.String))
+                            .alias("src")).drop("rows")
