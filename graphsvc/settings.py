@@ -43,6 +43,7 @@ SETTINGS: list[Setting] = [
     Setting("POCHUAN_QUERY_TIMEOUT_MS", 30000, "Time limit of one read query, in milliseconds."),
     Setting("POCHUAN_MAX_ROWS", 20000, "Most rows one read query returns; more sets `truncated`."),
     Setting("POCHUAN_WRITE_BATCH", 20000, "Rows per write statement when loading."),
+    Setting("POCHUAN_COLUMNAR", 1, "1: 交易明细 files on FalkorDB load a column at a time (polars); 0: row by row."),
     Setting("POCHUAN_SECRET_KEY", "", "Flask secret key; empty: a random key kept in POCHUAN_DATA/secret_key."),
     Setting("POCHUAN_SESSION_MINUTES", 120, "Minutes of inactivity before a web session expires."),
     Setting("POCHUAN_LANG", "zh", "Default interface language (zh or en)."),

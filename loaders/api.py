@@ -146,7 +146,7 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
                     now=_now())
         summary = {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
                    "encoding": table.encoding, "rejects": str(rejects.path), "batch": batch}
-        if columnar_supported(layout) and usable(store) and os.environ.get("POCHUAN_COLUMNAR", "1") != "0":
+        if columnar_supported(layout) and usable(store):
             own = stage is None
             if own:
                 prov = prov or Provenance()

@@ -11,6 +11,7 @@ Pass 2 runs over slices of the pair keys, so its memory follows the slice, not t
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ import polars as pl
 
 from .bulk import frame_tokens
 from .chunk import SRC_KEEP, Chunk
-from .columnar import convert_block
+from .columnar import TRANSFER_COLUMNS, convert_block
 from .frames import blocks
 from .transfers import add_transfer
 from .mentions import Mentions
@@ -34,8 +35,9 @@ _FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
 
 def usable(store) -> bool:
-    """Return True when the column path can write to this store (FalkorDB: GRAPH.BULK and the pair set)."""
-    return getattr(store, "backend", "") == "falkordb"
+    """Return True when the column path is on (POCHUAN_COLUMNAR) and can write to this store (FalkorDB:
+    GRAPH.BULK and the pair set)."""
+    return getattr(store, "backend", "") == "falkordb" and os.environ.get("POCHUAN_COLUMNAR", "1").strip() != "0"
 
 
 class Stage:
@@ -166,8 +168,7 @@ class Stage:
             if not part.height:
                 continue
             ch = Chunk(0)
-            for r in part.select("a", "b", "key", "pair", "ts", "time", "amount", "serial", "summary", "channel",
-                                 "branch", "ip", "mac", "side", "src", "balance", "extra").iter_rows():
+            for r in part.select(TRANSFER_COLUMNS).iter_rows():  # the row path's record layout
                 rec = list(r)
                 rec[13], rec[14] = [rec[13]], [rec[14]]
                 add_transfer(ch, rec)
