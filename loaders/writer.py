@@ -279,7 +279,8 @@ class Writer:
         for i in range(0, len(pairs), self.batch_rows):
             for row in self.store.read("load_transfer_find", max_rows=10 * self.batch_rows + 100,
                                        rows=pairs[i:i + self.batch_rows]).rows:
-                found.setdefault(row["pair"], []).append((row["key"], row["sides"] or []))
+                found.setdefault(row["pair"], []).append((row["key"], row["sides"] or [], row["src"] or [],
+                                                          row["serial"] or ""))
         return found
 
     def _card_ids(self, keys: set) -> None:
@@ -327,9 +328,18 @@ def _packed(r: list) -> list:
 
 
 def _match(r: list, found: dict):
-    """Return the key of the stored transfer a record is the other side (or a reload) of, or None."""
-    for key, sides in found.get(r[PAIR], ()):
-        if key == r[KEY] or not set(r[SIDES]) <= set(sides):
+    """Return the key of the stored transfer a record is the other side (or a reload) of, or None.
+
+    A reload is recognised by its key, its serial or its source row: when both banks give their own
+    交易流水号, the stored transfer keeps the first side's as key, and the second side's row is known
+    by its source (the same file in the same case is the same batch).
+    """
+    cands = found.get(r[PAIR], ())
+    for key, sides, src, serial in cands:
+        if key == r[KEY] or (r[SERIAL] and r[SERIAL] == serial) or any(s in src for s in r[SRC]):
+            return key
+    for key, sides, _, _ in cands:
+        if not set(r[SIDES]) <= set(sides):
             return key
     return None
 

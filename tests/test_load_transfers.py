@@ -222,3 +222,18 @@ def test_one_load_of_many_files_equals_one_load_per_file(store, settings, tmp_pa
     for f in files:
         _load(store, settings, [f])
     assert dump(store) == together
+
+
+def test_reload_of_a_side_with_its_own_serial_adds_nothing(store, settings, tmp_path):
+    """Each bank gives its own 交易流水号: the merged transfer keeps A's as key, B's row is still known on reload."""
+    out_side = write_table(tmp_path / "a.csv", TX_HEAD, [tx_row(serial="SA1"), tx_row(serial="SA2", amount="9.00")])
+    in_side = write_table(tmp_path / "b.csv", TX_HEAD, [
+        tx_row(card=CARD_B, cp=CARD_A, flag="进", serial="SB1"),
+        tx_row(card=CARD_B, cp=CARD_A, flag="进", serial="SB2", amount="9.00")])
+    _load(store, settings, [out_side, in_side])
+    clean = dump(store)
+    assert counts(store)["TRANSFER"] == 2
+    res = _load(store, settings, [in_side])[0]
+    assert res["transfers_new"] == 0 and counts(store)["TRANSFER"] == 2
+    _load(store, settings, [out_side, in_side])
+    assert dump(store) == clean
