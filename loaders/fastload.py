@@ -53,7 +53,7 @@ class Stage:
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
         Writer(store, case, "", batch_rows, prov)  # rebuilds the pair set if lost; the file writers skip the check
-        self.mentions = Mentions(store, case, self._send, prov.ids)
+        self.mentions = Mentions(store, case, self._send, prov.ids, self.dir)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
         self._pending: list = []
         self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities

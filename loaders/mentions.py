@@ -8,6 +8,8 @@ store lacks it, else merged by the row path's packed statements (records packed 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from graphsvc.cypher import need
@@ -65,11 +67,12 @@ class Mentions:
     USES that touch them, which cannot exist yet); the others merge through the packed statements.
     """
 
-    def __init__(self, store, case: str, send, ids: dict):
+    def __init__(self, store, case: str, send, ids: dict, spill: Path):
         self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
         self.blocks: list[dict] = []
-        self.files: list[dict] = []  # per file: its aggregated mentions
+        self.files: list[dict] = []  # per file: its aggregated mentions, as Arrow files (memory: one file's)
+        self.spill = spill
         self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
 
@@ -90,7 +93,7 @@ class Mentions:
         devs = pl.concat([b["devs"] for b in blocks]).sort("o")
         people = cards.filter(pl.col("owner_id").is_not_null())
         b = pl.lit(batch).alias("batch")
-        self.files.append({
+        aggs = {
             "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
             "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
                                                      pl.col("owner_name").alias("name")), ["key"], ["name"])
@@ -101,17 +104,26 @@ class Mentions:
             "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
                 pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
                 pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
-        })
+        }
+        paths = {}
+        for what, frame in aggs.items():
+            paths[what] = self.spill / f"m{len(self.files):04d}-{what}.arrow"
+            frame.write_ipc(paths[what])
+        self.files.append(paths)
 
     def load_done(self, batch_rows: int) -> None:
         """Write every entity of the load once (cards and persons before OWNS and USES)."""
         files, self.files = self.files, []
+
+        def read(what: str) -> pl.DataFrame:
+            return pl.concat([_src(pl.read_ipc(f[what])) for f in files])
+
         if not files:
             return
         self.created = {label: {} for label, _ in _LABELS.values()}
         for stmt in _STMTS:
             keys, props = _STMTS[stmt]
-            agg = pl.concat([_src(f[stmt]) for f in files]).group_by(keys, maintain_order=True).agg(
+            agg = read(stmt).group_by(keys, maintain_order=True).agg(
                 *[pl.col(p).drop_nulls().first() for p in props],
                 pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
                 pl.col("batch").unique(maintain_order=True).alias("batches"))
@@ -120,7 +132,7 @@ class Mentions:
             else:
                 agg = self._create_rels("OWNS", agg, ("Person", "a"), ("BankCard", "b"))
             self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
-        self._uses(pl.concat([_src(f["uses"]) for f in files]), batch_rows)
+        self._uses(read("uses"), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
         """Return key -> internal id of the nodes with these keys that the store holds."""
