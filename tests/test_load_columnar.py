@@ -105,3 +105,30 @@ def test_polars_normalisation_agrees_with_the_normalisers(data):
                 assert e == str(x), (norm.__name__, cell, g, e)
                 continue
             assert e is None and (g if norm is nz.time else g[0]) == want, (norm.__name__, cell, g, want)
+
+
+def test_crash_between_new_entities_and_their_in_case_heals_on_rerun(store, settings, tmp_path, monkeypatch):
+    """Entities are appended before their IN_CASE (two GRAPH.BULK calls): a crash in between, then the same
+    load again, ends with the graph of a clean load."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    import loaders.mentions as mentions
+
+    f = write_table(tmp_path / "t.csv", TX_HEAD, [tx_row(serial=f"S{i}", amount=f"{i + 1}", ip="10.0.0.1")
+                                                  for i in range(5)])
+    load_files(store, "CR", [str(f)], data_dir=tmp_path / "clean")
+    clean = _graph(store)
+    store.reset()
+    real = mentions.rows_tokens
+
+    def crash(df, name, *a, **kw):
+        if name == "IN_CASE":
+            raise RuntimeError("killed")
+        return real(df, name, *a, **kw)
+
+    monkeypatch.setattr(mentions, "rows_tokens", crash)
+    with pytest.raises(RuntimeError):
+        load_files(store, "CR", [str(f)], data_dir=tmp_path / "crash")
+    monkeypatch.setattr(mentions, "rows_tokens", real)
+    load_files(store, "CR", [str(f)], data_dir=tmp_path / "again")
+    assert _graph(store) == clean
