@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -216,6 +217,38 @@ class FalkorStore(Store):
         """Return the Redis key of the set of transfer pair keys stored in this graph (the loader's dedupe)."""
         return pair_set_key(self.graph_name)
 
+    @contextmanager
+    def write_lock(self, ttl: int = 30):
+        """Hold the graph's loader lock: loaders check what is stored, then append with GRAPH.BULK, so two
+        at once could append the same entity or transfer twice. A holder that died frees it: at once when
+        it was a process of this machine, else when its ttl (renewed while held) runs out."""
+        import socket
+        import time
+        import uuid
+
+        r = self.db.connection
+        key = f"pochuan:lock:{self.graph_name}"
+        me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        while not r.set(key, me, nx=True, ex=ttl):
+            holder = r.get(key)
+            if holder is not None and _dead_here(holder.decode() if isinstance(holder, bytes) else holder):
+                r.eval(_DEL_IF, 1, key, holder)
+            time.sleep(0.1)
+        stop = threading.Event()
+
+        def renew():
+            while not stop.wait(ttl / 3):
+                r.eval(_EXPIRE_IF, 1, key, me, ttl)
+
+        keeper = threading.Thread(target=renew, name="pochuan-lock", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
+            r.eval(_DEL_IF, 1, key, me)
+
     def drop_graph(self) -> None:
         """Delete the graph and the loader's set of its pair keys (tests, benchmarks)."""
         import redis
@@ -280,6 +313,11 @@ class Neo4jStore(Store):
     """Neo4j 5 through the official driver: one Driver per process, reads routed as reads."""
 
     backend = "neo4j"
+
+    def write_lock(self, ttl: int = 30):
+        """No lock on Neo4j: its loader finds, then creates, transfers in separate statements, so two loads
+        of the same rows at the same moment could both create one (run loads one at a time there)."""
+        return nullcontext()
 
     def __init__(self, library: Library, *, url: str, user: str, password: str, database: str,
                  max_rows: int, timeout_ms: int):
@@ -350,6 +388,27 @@ class Neo4jStore(Store):
     def close(self) -> None:
         """Close the driver."""
         self.driver.close()
+
+
+_DEL_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+_EXPIRE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0"
+
+
+def _dead_here(holder: str) -> bool:
+    """Return True when a lock holder ("host:pid:token") is a process of this machine that no longer runs."""
+    import socket
+
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def open_store(settings: dict | None = None, library: Library | None = None) -> Store:

@@ -88,7 +88,7 @@ class Stage:
         """Write the load's entities once, then its cash events (they name its cards): runs on the store thread."""
         self.mentions.load_done(self.batch_rows)
         for batch, chunks in self.cash:
-            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
+            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False, locked=True)
             for ch in chunks:
                 w.write(ch)
             w.close()
@@ -131,16 +131,17 @@ class Stage:
         """
         try:
             self._drain()  # every file's mentions are aggregated
-            self._entities_done = self._pool.submit(self._entities)  # the first slice is read meanwhile
-            group, rows = [], 0
-            for k, paths in enumerate(self.files):  # slices taken together up to PASS2_ROWS rows
-                group += paths
-                rows += self.sizes[k]
-                if group and (rows >= PASS2_ROWS or k == SLICES - 1):
-                    self._write(pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
-                    group, rows = [], 0
-            self._entities_done.result()  # a load without transfers still writes its entities
-            self._drain()
+            with self.store.write_lock():  # entities and transfers are checked, then appended
+                self._entities_done = self._pool.submit(self._entities)  # the first slice is read meanwhile
+                group, rows = [], 0
+                for k, paths in enumerate(self.files):  # slices taken together up to PASS2_ROWS rows
+                    group += paths
+                    rows += self.sizes[k]
+                    if group and (rows >= PASS2_ROWS or k == SLICES - 1):
+                        self._write(pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
+                        group, rows = [], 0
+                self._entities_done.result()  # a load without transfers still writes its entities
+                self._drain()
             return {b: tuple(c) for b, c in self.counts.items()}
         finally:
             self._pool.shutdown(wait=True)
@@ -172,7 +173,7 @@ class Stage:
                 rec = list(r)
                 rec[13], rec[14] = [rec[13]], [rec[14]]
                 add_transfer(ch, rec)
-            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False)
+            w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False, locked=True)
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
@@ -192,7 +193,7 @@ class Stage:
             self.counts[batch][1] += n - made.get(batch, 0)
         self._entities_done.result()  # the cards are stored: their ids can be read
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
-        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False)
+        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False, locked=True)
         w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
         for token, n in frame_tokens(tx, w.ids, self.case):  # FalkorDB appends one while the next is built
             while len(self._pending) > 2:  # at most a few tokens wait in memory

@@ -88,7 +88,7 @@ class Writer:
     """Writes the chunks of one batch (one file in one case), optionally from a background thread."""
 
     def __init__(self, store, case: str, batch: str, batch_rows: int = 20000, prov: Provenance | None = None,
-                 check_pairs: bool = True):
+                 check_pairs: bool = True, locked: bool = False):
         self.store, self.case, self.batch, self.batch_rows = store, case, batch, batch_rows
         self.own_prov = prov is None  # a load of several files shares one and flushes it at the end
         self.prov = prov or Provenance()
@@ -102,6 +102,7 @@ class Writer:
         self._error: BaseException | None = None
         self.bulk = getattr(store, "backend", "") == "falkordb"  # GRAPH.BULK and the pair set; Cypher on Neo4j
         self.ids = self.prov.ids  # card key -> internal id, for GRAPH.BULK
+        self.locked = locked  # the caller holds the store's write lock (a Stage finishing)
         if self.bulk and check_pairs and not store.pairs_ready():  # a Stage checks once per load
             self._rebuild_pairs()
 
@@ -239,6 +240,13 @@ class Writer:
 
     def _transfers(self, recs: list) -> None:
         """Create the transfers not stored yet; add side, source and case to those that are."""
+        if self.bulk and not self.locked:  # what is stored is checked, then appended: one loader at a time
+            with self.store.write_lock():
+                return self._transfers_locked(recs)
+        return self._transfers_locked(recs)
+
+    def _transfers_locked(self, recs: list) -> None:
+        """Create the transfers not stored yet (the caller holds the write lock on FalkorDB)."""
         if self.bulk:  # the pair set says which may be stored: only those are looked up
             known = self.store.pairs_known([r[PAIR] for r in recs])
             old = [r for r, k in zip(recs, known) if k]

@@ -132,3 +132,33 @@ def test_crash_between_new_entities_and_their_in_case_heals_on_rerun(store, sett
     monkeypatch.setattr(mentions, "rows_tokens", real)
     load_files(store, "CR", [str(f)], data_dir=tmp_path / "again")
     assert _graph(store) == clean
+
+
+def test_two_loads_at_once_append_nothing_twice(store, settings, tmp_path):
+    """Loaders check what is stored, then append: the store's write lock keeps two loads of the same rows apart."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    import threading
+
+    from test_load_util import counts
+
+    f = write_table(tmp_path / "t.csv", TX_HEAD, [tx_row(card=f"62220200000000{i:05d}", serial=f"S{i}", ip=f"10.0.0.{i % 9}")
+                                                  for i in range(3000)])
+    load_files(store, "LK", [str(f)], data_dir=tmp_path / "one")
+    once = counts(store)
+    store.reset()
+    errors = []
+
+    def run(i):
+        try:
+            load_files(store, "LK", [str(f)], data_dir=tmp_path / f"t{i}")
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert counts(store) == once
