@@ -20,7 +20,7 @@ from . import normalize as nz
 from .chunk import Chunk
 from .convert import converter
 from .mapping import builtin_layout, layout_from_mapping, load_mapping
-from .readers import TRUNCATED, open_table
+from .readers import TOO_WIDE, TRUNCATED, open_table, too_wide
 from .columnar import supported as columnar_supported
 from .fastload import Stage, usable
 from .writer import Provenance, Writer
@@ -93,8 +93,8 @@ class _Feed:
         if cells is None:
             self.rejects.add(n, TRUNCATED, [])
             return
-        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
-            self.rejects.add(n, "列数多于表头 more cells than header columns", cells)
+        if too_wide(cells, width):
+            self.rejects.add(n, TOO_WIDE, cells)
             return
         ch = self.chunk
         try:

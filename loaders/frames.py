@@ -12,19 +12,17 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 from graphsvc.errors import BadInput
 
-from .readers import Table
+from .readers import TOO_WIDE, TRUNCATED, Table, blank, too_wide
 
 __all__ = ["Block", "blocks", "BLOCK_BYTES", "BLOCK_ROWS"]
 
 BLOCK_BYTES = 8 << 20  # bytes of a CSV file parsed at once (memory per block, not per file)
 BLOCK_ROWS = 40_000  # rows per block of an Excel sheet (cells come typed, not as text)
 _SEPARATOR_LINE = re.compile(rb"(?m)^[ \t]*[,\t|;][ \t,|;]*\r?$")
-TOO_WIDE = "列数多于表头 more cells than header columns"
 
 
 @dataclass
@@ -43,18 +41,11 @@ class Block:
 
 def blocks(table: Table, width: int) -> Iterator[Block]:
     """Yield the blocks of an open table (CSV/TSV through polars, anything else row by row)."""
-    if table.format in ("csv", "tsv") and table.delimiter and _tail_ok(table.path):
+    if table.format in ("csv", "tsv") and table.delimiter and table.tail_ok:  # a cut last line: row by row
         table.close()
         yield from _csv_blocks(table, width)
     else:
         yield from _row_blocks(table, width)
-
-
-def _tail_ok(path: Path) -> bool:
-    """Return True when the file ends with a newline (a cut last line is left to the row reader)."""
-    with open(path, "rb") as fh:
-        fh.seek(-min(path.stat().st_size, 1), io.SEEK_END)
-        return fh.read(1) in (b"\n", b"\r")
 
 
 def _row_blocks(table: Table, width: int) -> Iterator[Block]:
@@ -63,11 +54,9 @@ def _row_blocks(table: Table, width: int) -> Iterator[Block]:
     nums, rows, rejected = [], [], []
     for n, cells in table.rows:
         if cells is None:
-            from .readers import TRUNCATED
-
             rejected.append((n, TRUNCATED, []))
             continue
-        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+        if too_wide(cells, width):
             rejected.append((n, TOO_WIDE, cells))
             continue
         nums.append(n)
@@ -168,10 +157,10 @@ def _parse(text: str, delim: str, width: int, n0: int) -> Block:
             return Block(nums, df.get_columns(), [], True)
     nums, rows, rejected, n = [], [], [], n0
     for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
+        if blank(cells):
             continue
         n += 1
-        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+        if too_wide(cells, width):
             rejected.append((n, TOO_WIDE, cells))
             continue
         nums.append(n)

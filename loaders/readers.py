@@ -16,10 +16,11 @@ from typing import Iterator
 
 from graphsvc.errors import BadInput
 
-__all__ = ["Table", "open_table", "detect_encoding", "TRUNCATED"]
+__all__ = ["Table", "open_table", "detect_encoding", "TRUNCATED", "TOO_WIDE", "too_wide", "blank"]
 
 SAMPLE = 1 << 18
 TRUNCATED = "文件截断 truncated file"
+TOO_WIDE = "列数多于表头 more cells than header columns"
 csv.field_size_limit(1 << 24)
 
 
@@ -34,6 +35,17 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     close: callable = field(default=lambda: None)
+    tail_ok: bool = True  # the file ends with a line break (else its last row may be cut)
+
+
+def blank(cells: list) -> bool:
+    """Return True for a CSV line with nothing on it (skipped, not counted as a row)."""
+    return not cells or (len(cells) == 1 and not cells[0].strip())
+
+
+def too_wide(cells: list, width: int) -> bool:
+    """Return True for a row with more non-empty cells than the header has columns (rejected: TOO_WIDE)."""
+    return len(cells) > width and any(c not in (None, "") for c in cells[width:])
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -73,7 +85,7 @@ def _csv_rows(fh, delimiter: str, width: int, tail_ok: bool) -> Iterator[tuple[i
     n = 0
     prev = None
     for cells in reader:
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
+        if blank(cells):
             continue
         if prev is not None:
             yield prev
@@ -107,7 +119,7 @@ def _open_csv(path: Path) -> Table:
     header = [h.strip().lstrip("\ufeff") for h in header]
     rows = _guard(_csv_rows(fh, delim, len(header), tail_ok), path, enc)
     fmt = "tsv" if delim == "\t" else "csv"
-    return Table(path, header, rows, fmt, "gbk" if enc == "gbk" else enc, delim, fh.close)
+    return Table(path, header, rows, fmt, "gbk" if enc == "gbk" else enc, delim, fh.close, tail_ok)
 
 
 def _guard(rows, path: Path, enc: str):
