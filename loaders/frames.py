@@ -150,9 +150,9 @@ def _parse(text: str, delim: str, width: int, n0: int) -> Block:
             df = None
         if df is not None:
             first = pl.col("c0")
-            blank = (first.is_null() | (first.str.strip_chars() == "")) & pl.all_horizontal(
+            empty = (first.is_null() | (first.str.strip_chars() == "")) & pl.all_horizontal(
                 [pl.col(c).is_null() for c in names[1:]] or [pl.lit(True)])
-            df = df.filter(~blank)
+            df = df.filter(~empty)
             nums = list(range(n0 + 1, n0 + 1 + df.height))
             return Block(nums, df.get_columns(), [], True)
     nums, rows, rejected, n = [], [], [], n0
