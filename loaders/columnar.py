@@ -8,13 +8,11 @@ loads the same files both ways and compares the graphs.
 """
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
 from . import normalize as nz
 from .chunk import Chunk
-from .convert import _MISSING
+from .convert import _MISSING, pair_key
 from .frames import Block
 from .mapping import Layout, kind_spec
 from .mentions import block_mentions
@@ -245,12 +243,6 @@ def _sides(df: pl.DataFrame, layout: Layout) -> pl.DataFrame:
                            .alias("amt"))
 
 
-def _pairs(a: list, b: list, fen: list, ts: list) -> list[str]:
-    """Return the pair keys of loaders.convert.transfer_pair for columns of values."""
-    h = hashlib.blake2b
-    return [h(f"{x}>{y}>{f}>{t}".encode(), digest_size=8).hexdigest() for x, y, f, t in zip(a, b, fen, ts)]
-
-
 def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     """Convert a block: cash events into the chunk; return (transfer rows, entity mentions, rejects [(n, reason, cells)])."""
     rejects = list(block.rejected)
@@ -281,7 +273,7 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("a"),
                          pl.when(out).then(pl.col("counter_card")).otherwise(pl.col("card")).alias("b"),
                          (pl.col("amt") * 100).round(0).cast(pl.Int64).alias("_fen"))
-    pairs = _pairs(*(tr.get_column(c).to_list() for c in ("a", "b", "_fen", "time_ts")))
+    pairs = list(map(pair_key, *(tr.get_column(c).to_list() for c in ("a", "b", "_fen", "time_ts"))))
     tr = tr.with_columns(pl.Series("pair", pairs, dtype=pl.String))
     blank = [pl.col(c).fill_null("").alias(c) for c in ("serial", "summary", "channel", "branch", "ip", "mac")]
     tr = tr.with_columns(*blank).with_columns(

@@ -11,7 +11,7 @@ from . import normalize as nz
 from .chunk import Chunk
 from .mapping import Layout, kind_spec
 
-__all__ = ["converter", "transfer_pair", "CASHPOINT_UNKNOWN"]
+__all__ = ["converter", "transfer_pair", "pair_key", "CASHPOINT_UNKNOWN"]
 
 CASHPOINT_UNKNOWN = "未知网点"
 _MISSING = {"card": "缺少卡号 missing card number", "account": "缺少卡号 missing card number",
@@ -116,7 +116,12 @@ def _extractor(layout: Layout):
 
 def transfer_pair(a: str, b: str, amount: float, ts: int) -> str:
     """Return the hash of (from card, to card, amount in fen, ts): one transfer seen from both sides."""
-    return hashlib.blake2b(f"{a}>{b}>{round(amount * 100)}>{ts}".encode(), digest_size=8).hexdigest()
+    return pair_key(a, b, round(amount * 100), ts)
+
+
+def pair_key(a: str, b: str, fen: int, ts: int) -> str:
+    """Return the pair hash of an amount already in fen (the column path computes fen for a whole block)."""
+    return hashlib.blake2b(f"{a}>{b}>{fen}>{ts}".encode(), digest_size=8).hexdigest()
 
 
 def _persons(layout: Layout):
