@@ -25,7 +25,7 @@ from .columnar import TRANSFER_COLUMNS, convert_block
 from .frames import blocks
 from .transfers import add_transfer
 from .mentions import Mentions
-from .writer import RS, US, Writer
+from .writer import RS, US, Writer, card_ids, ensure_pairs
 
 __all__ = ["Stage", "usable"]
 
@@ -52,7 +52,7 @@ class Stage:
         self.batches: list[str] = []
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
-        Writer(store, case, "", batch_rows, prov)  # rebuilds the pair set if lost; the file writers skip the check
+        ensure_pairs(store)  # once per load; the file writers skip the check
         self.mentions = Mentions(store, case, self._send, prov.ids, self.dir)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
         self._pending: list = []
@@ -193,9 +193,9 @@ class Stage:
             self.counts[batch][1] += n - made.get(batch, 0)
         self._entities_done.result()  # the cards are stored: their ids can be read
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
-        w = Writer(self.store, self.case, self.batches[0], self.batch_rows, self.prov, check_pairs=False, locked=True)
-        w._card_ids(set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
-        for token, n in frame_tokens(tx, w.ids, self.case):  # FalkorDB appends one while the next is built
+        ids = self.prov.ids
+        card_ids(self.store, ids, set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
+        for token, n in frame_tokens(tx, ids, self.case):  # FalkorDB appends one while the next is built
             while len(self._pending) > 2:  # at most a few tokens wait in memory
                 self._pending.pop(0).result()
             self._submit(self.store.bulk_insert, 0, n, [], [token])

@@ -16,7 +16,7 @@ from graphsvc.cypher import need
 
 from .bulk import rows_tokens
 from .chunk import SRC_KEEP
-from .writer import RS, US, USES_SRC
+from .writer import RS, US, USES_SRC, node_ids
 
 __all__ = ["Mentions"]
 
@@ -135,13 +135,8 @@ class Mentions:
         self._uses(read("uses"), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
-        """Return key -> internal id of the nodes with these keys that the store holds."""
-        label, ids_stmt = _LABELS[stmt]
-        out = {}
-        for i in range(0, len(keys), 50_000):
-            part = keys[i:i + 50_000]
-            out.update((r["key"], r["id"]) for r in self.store.read(ids_stmt, max_rows=len(part) + 1, keys=part).rows)
-        return out
+        """Return key -> internal id of the stored entities of a packed statement's label with these keys."""
+        return node_ids(self.store, _LABELS[stmt][1], keys)
 
     def _create_nodes(self, stmt: str, new: pl.DataFrame) -> pl.DataFrame:
         """Append the entities the store lacks (GRAPH.BULK, then their IN_CASE); return the ones it holds."""

@@ -19,7 +19,7 @@ from .bulk import transfer_tokens
 from .chunk import SRC_KEEP, Chunk
 from .transfers import A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
-__all__ = ["Writer", "Provenance", "RS", "US"]
+__all__ = ["Writer", "Provenance", "RS", "US", "node_ids", "card_ids", "ensure_pairs"]
 
 NODE_STMTS = {"Person": "load_person", "BankCard": "load_card", "Phone": "load_phone", "Device": "load_device",
               "Report": "load_report", "CashPoint": "load_cashpoint"}
@@ -103,8 +103,8 @@ class Writer:
         self.bulk = getattr(store, "backend", "") == "falkordb"  # GRAPH.BULK and the pair set; Cypher on Neo4j
         self.ids = self.prov.ids  # card key -> internal id, for GRAPH.BULK
         self.locked = locked  # the caller holds the store's write lock (a Stage finishing)
-        if self.bulk and check_pairs and not store.pairs_ready():  # a Stage checks once per load
-            self._rebuild_pairs()
+        if self.bulk and check_pairs:  # a Stage checks once per load
+            ensure_pairs(store)
 
     # --- threading: reading and normalising overlap with the store's work ---
     def start(self) -> None:
@@ -256,7 +256,7 @@ class Writer:
         new += self._merge_sides(old)
         if new and self.bulk:
             self.store.pairs_add(list({r[PAIR] for r in new}))
-            self._card_ids({c for r in new for c in (r[A], r[B])})
+            card_ids(self.store, self.ids, {c for r in new for c in (r[A], r[B])})
             for token, n in transfer_tokens(new, self.ids, self.case, self.batch):
                 self.store.bulk_insert(0, n, [], [token])
         elif new:
@@ -291,27 +291,6 @@ class Writer:
                                                           row["serial"] or ""))
         return found
 
-    def _card_ids(self, keys: set) -> None:
-        """Fetch the internal ids of cards not yet known to this writer."""
-        missing = [k for k in keys if k not in self.ids]
-        for i in range(0, len(missing), self.batch_rows):
-            part = missing[i:i + self.batch_rows]
-            for row in self.store.read("load_card_ids", max_rows=len(part) + 1, keys=part).rows:
-                self.ids[row["key"]] = row["id"]
-        lost = [k for k in missing if k not in self.ids]
-        if lost:
-            raise QueryError(f"cards {lost[:3]} were not stored before their transfers", "report this with the file")
-
-    def _rebuild_pairs(self) -> None:
-        """Fill the pair set from the graph (a store loaded before the set existed)."""
-        skip, page = 0, 100_000
-        while True:
-            rows = self.store.read("load_transfer_pairs", max_rows=page, skip=skip, limit=page).rows
-            self.store.pairs_add([r["pair"] for r in rows if r["pair"]])
-            if len(rows) < page:
-                return
-            skip += page
-
     def _cash(self, recs: list) -> None:
         """Create the cash events not stored yet; add provenance to those that are."""
         keys = [r["key"] for r in recs]
@@ -323,6 +302,37 @@ class Writer:
         old = [{"key": r["key"], "src": r["src"]} for r in recs if r["key"] in have]
         if old:
             self._send("load_cash_update", old)
+
+
+def node_ids(store, stmt: str, keys: list, per: int = 50_000) -> dict:
+    """Return key -> internal id of the stored nodes with these keys (stmt: load_card_ids, load_person_ids...)."""
+    out = {}
+    for i in range(0, len(keys), per):
+        part = keys[i:i + per]
+        out.update((r["key"], r["id"]) for r in store.read(stmt, max_rows=len(part) + 1, keys=part).rows)
+    return out
+
+
+def card_ids(store, ids: dict, keys) -> None:
+    """Add to ids the internal ids of the cards it lacks (GRAPH.BULK names end nodes by id); they must be stored."""
+    missing = [k for k in keys if k not in ids]
+    ids.update(node_ids(store, "load_card_ids", missing))
+    lost = [k for k in missing if k not in ids]
+    if lost:
+        raise QueryError(f"cards {lost[:3]} were not stored before their transfers", "report this with the file")
+
+
+def ensure_pairs(store) -> None:
+    """Fill the pair set from the graph when it is missing (a store loaded before the set existed, or lost)."""
+    if store.pairs_ready():
+        return
+    skip, page = 0, 100_000
+    while True:
+        rows = store.read("load_transfer_pairs", max_rows=page, skip=skip, limit=page).rows
+        store.pairs_add([r["pair"] for r in rows if r["pair"]])
+        if len(rows) < page:
+            return
+        skip += page
 
 
 def _packed(r: list) -> list:
