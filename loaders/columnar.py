@@ -18,15 +18,12 @@ from .mapping import Layout, kind_spec
 from .mentions import block_mentions
 from .transfers import add_cash
 
-__all__ = ["supported", "convert_block", "TRANSFER_COLUMNS"]
+__all__ = ["supported", "convert_block"]
 
 _ABSENT = object()
 _MEMO: dict = {}  # normaliser -> {text cell: result}, across blocks and files (results depend on the cell only)
 _MEMO_MAX = 400_000
 _NUMERIC = {nz.signed_amount, nz.amount}
-# Staged transfer columns (one row per side of a transfer), in the order of loaders.transfers' records.
-TRANSFER_COLUMNS = ["a", "b", "key", "pair", "ts", "time", "amount", "serial", "summary", "channel", "branch", "ip",
-                    "mac", "side", "src", "balance", "extra"]
 
 
 def supported(layout: Layout) -> bool:

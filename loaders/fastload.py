@@ -19,9 +19,9 @@ from pathlib import Path
 
 import polars as pl
 
-from .bulk import frame_tokens
+from .bulk import TRANSFER_COLUMNS, frame_tokens
 from .chunk import SRC_KEEP, Chunk
-from .columnar import TRANSFER_COLUMNS, convert_block
+from .columnar import convert_block
 from .frames import blocks
 from .transfers import add_transfer
 from .mentions import Mentions

@@ -15,7 +15,7 @@ import threading
 from graphsvc.cypher import need
 from graphsvc.errors import QueryError
 
-from .bulk import transfer_tokens
+from .bulk import frame_tokens, records_frame
 from .chunk import SRC_KEEP, Chunk
 from .transfers import A, AMOUNT, B, BALANCE, BRANCH, CHANNEL, IP, KEY, MAC, PAIR, SERIAL, SIDES, SRC, SUMMARY
 
@@ -257,7 +257,7 @@ class Writer:
         if new and self.bulk:
             self.store.pairs_add(list({r[PAIR] for r in new}))
             card_ids(self.store, self.ids, {c for r in new for c in (r[A], r[B])})
-            for token, n in transfer_tokens(new, self.ids, self.case, self.batch):
+            for token, n in frame_tokens(records_frame(new, self.batch), self.ids, self.case):
                 self.store.bulk_insert(0, n, [], [token])
         elif new:
             for i in range(0, len(new), self.batch_rows):
