@@ -102,7 +102,7 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
 def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:
     """Return ([value Series...], error Series or None) of one field of a block."""
     if not text:
-        return _results(None, _py_cells(col, norm), norm)
+        return _results(_py_cells(col, norm), norm)
     fast = _vector(col, norm)
     if fast is None:
         return _distinct(col, col, norm)
@@ -128,7 +128,7 @@ def _distinct(col: pl.Series, values: pl.Series, norm) -> tuple[list, pl.Series 
         if r is memo:
             r = memo[v] = _cell(v, norm, norm is nz.text)
         res.append(r)
-    return _results(col, keys, norm, res)
+    return _results(res, norm, col, keys)
 
 
 def _py_cells(cells: list, norm) -> list:
@@ -145,10 +145,8 @@ def _py_cells(cells: list, norm) -> list:
     return res
 
 
-def _results(col, keys, norm, res=None) -> tuple[list, pl.Series | None]:
-    """Return value and error Series from results per key (mapped onto col), or per row when col is None."""
-    if col is None:
-        res, keys = keys, None
+def _results(res: list, norm, col=None, keys=None) -> tuple[list, pl.Series | None]:
+    """Return value and error Series from results per row, or per distinct key mapped onto col."""
     errs = [str(r) if isinstance(r, nz.BadValue) else None for r in res]
     vals = [None if r is _ABSENT or isinstance(r, nz.BadValue) else r for r in res]
 
@@ -188,8 +186,7 @@ def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
     df = pl.DataFrame(cols)
     for f in spec["fields"]:
         if f not in df.columns:
-            df = df.with_columns(pl.lit(None, dtype=pl.Float64 if layout.normalizers[f] in _NUMERIC else
-                                        pl.Boolean if layout.normalizers[f] is nz.cash_flag else pl.String).alias(f))
+            df = df.with_columns(pl.lit(None, dtype=_dtype(layout.normalizers[f])).alias(f))
     if "time_ts" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("time_ts"))
     reason = pl.coalesce(errors) if errors else pl.lit(None, dtype=pl.String)
@@ -277,5 +274,5 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
         pl.when(pl.col("serial") != "").then(pl.col("serial")).otherwise(pl.col("pair")).alias("key"))
     tr = tr.select("a", "b", "key", "pair", pl.col("time_ts").alias("ts"), "time", pl.col("amt").alias("amount"),
                    "serial", "summary", "channel", "branch", "ip", "mac", "side", "src", "balance",
-                   pl.col("_extra").alias("extra"), "_n")
+                   pl.col("_extra").alias("extra"))
     return tr, mentions, rejects

@@ -1,13 +1,14 @@
-"""The column path of 交易明细 files on FalkorDB: convert every file of a load, then write its transfers once.
+"""The column path of 交易明细 files on FalkorDB: convert every file of a load, then write it once.
 
 Pass 1, file by file: blocks parsed by polars, normalised and converted a column at a time
-(loaders.columnar); rejects written, entities and cash events sent to the writer as on the row
-path, and each side's transfer row staged to an Arrow file under the data directory.
-Pass 2, after the last file: the staged rows are merged across the whole load (A's 出 row and B's
-进 row become one transfer before anything is written, so no second-side lookup in the store),
-then transfers whose pair the store may already hold go through the row path's merge, and the
-new ones are appended with GRAPH.BULK, built column-wise (loaders.bulk.frame_tokens).
-Pass 2 runs over slices of the pair keys, so its memory follows the slice, not the load.
+(loaders.columnar); rejects written, the entities the rows mention aggregated per file
+(loaders.mentions), cash events kept, and each side's transfer row staged to Arrow files under
+the data directory, split by pair key.
+When the last file is read, under the store's write lock: the load's entities are written once,
+then its cash events; meanwhile pass 2 merges the staged rows across the whole load (A's 出 row
+and B's 进 row become one transfer before anything is written), sends transfers whose pair the
+store may already hold through the row path's merge, and appends the new ones with GRAPH.BULK
+(loaders.bulk). Pass 2 holds about PASS2_ROWS staged rows at a time, not the load.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .bulk import TRANSFER_COLUMNS, frame_tokens
 from .chunk import SRC_KEEP, Chunk
 from .columnar import convert_block
 from .frames import blocks
-from .transfers import add_transfer
+from .transfers import SIDES, SRC, add_transfer
 from .mentions import Mentions
 from .writer import RS, US, Writer, card_ids, ensure_pairs
 
@@ -65,22 +66,23 @@ class Stage:
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
         cash: list[Chunk] = []
+        mentions: list[dict] = []
         for idx, block in enumerate(blocks(table, len(table.header))):
             ch = Chunk(idx)
-            tr, mentions, rej = convert_block(block, layout, batch, ch)
+            tr, seen, rej = convert_block(block, layout, batch, ch)
             read += len(block.numbers) + len(block.rejected)
             for n, why, cells in rej:
                 rejects.add(n, why, cells)
             loaded += ch.rows
-            if mentions is not None:
-                self.mentions.add(mentions)
+            if seen is not None:
+                mentions.append(seen)
             if ch.cash or ch.nodes:
                 cash.append(ch)
             if tr is not None:
                 self._stage(tr, batch)
             if progress is not None:
                 progress(ch.rows)
-        self._submit(self.mentions.file_done, self.mentions.take(), batch)  # aggregated beside the next file
+        self._submit(self.mentions.file_done, mentions, batch)  # aggregated beside the next file
         self.cash.append((batch, cash))
         return read, loaded
 
@@ -171,7 +173,7 @@ class Stage:
             ch = Chunk(0)
             for r in part.select(TRANSFER_COLUMNS).iter_rows():  # the row path's record layout
                 rec = list(r)
-                rec[13], rec[14] = [rec[13]], [rec[14]]
+                rec[SIDES], rec[SRC] = [rec[SIDES]], [rec[SRC]]  # one side and one source row per staged row
                 add_transfer(ch, rec)
             w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False, locked=True)
             w._transfers(ch.transfers)

@@ -48,11 +48,15 @@ def block_mentions(df: pl.DataFrame, tr: pl.DataFrame) -> dict:
     return {"cards": cards, "devs": devs, "uses": uses}
 
 
-def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
-    """Return one packed record per row: keys, src (comma-joined), batches, properties ('' = absent)."""
-    parts = [pl.col(k) for k in keys] + [pl.col("src").list.join(","), batch_col] + [pl.col(p) for p in props]
+def _pack(df: pl.DataFrame, parts: list) -> pl.Series:
+    """Return one packed record per row of these expressions ('' = absent, separators inside a value become spaces)."""
     clean = [p.cast(pl.String).fill_null("").str.replace_all(_CLEAN, " ") for p in parts]
     return df.select(pl.concat_str(clean, separator=US).alias("r")).to_series()
+
+
+def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
+    """Return the packed records of the load_*_packed statements: keys, src (comma-joined), batches, properties."""
+    return _pack(df, [pl.col(k) for k in keys] + [pl.col("src").list.join(","), batch_col] + [pl.col(p) for p in props])
 
 
 _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packed": ("Person", "load_person_ids"),
@@ -61,7 +65,7 @@ need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id")
 
 
 class Mentions:
-    """The mentions of the file being read, and what earlier files of the load already wrote.
+    """The entities a load's files mention: aggregated per file (spilled to Arrow files), written at its end.
 
     Entities new to the store are appended with GRAPH.BULK (with their IN_CASE, and the OWNS and
     USES that touch them, which cannot exist yet); the others merge through the packed statements.
@@ -70,20 +74,10 @@ class Mentions:
     def __init__(self, store, case: str, send, ids: dict, spill: Path):
         self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
-        self.blocks: list[dict] = []
         self.files: list[dict] = []  # per file: its aggregated mentions, as Arrow files (memory: one file's)
         self.spill = spill
         self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
-
-    def add(self, mentions: dict) -> None:
-        """Keep one block's mentions."""
-        self.blocks.append(mentions)
-
-    def take(self) -> list[dict]:
-        """Return the mentions of the file just read (the reader goes on with the next file)."""
-        out, self.blocks = self.blocks, []
-        return out
 
     def file_done(self, blocks: list[dict], batch: str) -> None:
         """Aggregate a file's mentions (kept until the load ends)."""
@@ -211,12 +205,10 @@ class Mentions:
                                  nums=[("count", "n", "long")])
         if rest.height < whole.height:
             uses = uses.join(rest.select("a", "key"), on=["a", "key"], how="semi", maintain_order="left")
-        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n").cast(pl.String),
-                 pl.col("batch"), pl.col("src").list.join(",")]
+        parts = [pl.col("a"), pl.col("key"), pl.col("first"), pl.col("last"), pl.col("n"), pl.col("batch"),
+                 pl.col("src").list.join(",")]
         for (batch,), part in uses.partition_by("batch", as_dict=True, maintain_order=True).items():
-            rows = part.select(pl.concat_str([p.fill_null("").str.replace_all(_CLEAN, " ") for p in parts],
-                                             separator=US).alias("r")).to_series()
-            self._send("load_uses_card_device_packed", rows, batch, batch_rows)
+            self._send("load_uses_card_device_packed", _pack(part, parts), batch, batch_rows)
 
     def _send(self, stmt: str, records: pl.Series, batch: str, batch_rows: int) -> None:
         """Send packed records in statements of batch_rows records."""

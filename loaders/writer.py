@@ -281,7 +281,7 @@ class Writer:
         return unmatched
 
     def _find(self, recs: list) -> dict:
-        """Return pair -> [(key, sides)] of the stored transfers with the records' pairs."""
+        """Return pair -> [(key, sides, src, serial)] of the stored transfers with the records' pairs."""
         found: dict = {}
         pairs = [{"a": a, "b": b, "pair": p} for a, b, p in {(r[A], r[B], r[PAIR]) for r in recs}]
         for i in range(0, len(pairs), self.batch_rows):
