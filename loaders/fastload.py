@@ -46,22 +46,29 @@ class Stage:
 
     def __init__(self, store, case: str, data_dir: Path, batch_rows: int, prov):
         self.store, self.case, self.batch_rows, self.prov = store, case, batch_rows, prov
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=data_dir))
+        self.data_dir = Path(data_dir)
+        self.dir: Path | None = None  # opened by the first 交易明细 file: a load of other kinds costs nothing
         self.files: list[list[Path]] = [[] for _ in range(SLICES)]
         self.sizes = [0] * SLICES
         self.batches: list[str] = []
         self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
-        ensure_pairs(store)  # once per load; the file writers skip the check
-        self.mentions = Mentions(store, case, self._send, prov.ids, self.dir)
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
-        self._pending: list = []
         self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities
+        self._pending: list = []
         self._entities_done = None
 
+    def _open(self) -> None:
+        """Make the staging folder, the store thread and the entity gatherer; check the pair set once per load."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=self.data_dir))
+        ensure_pairs(self.store)  # the file writers skip the check
+        self.mentions = Mentions(self.store, self.case, self._send, self.prov.ids, self.dir)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
+
     def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
-        """Pass 1 for one file: return (read, loaded); rejects written, entities and cash sent, transfers staged."""
+        """Pass 1 for one file: return (read, loaded); rejects written, entities gathered, cash kept, transfers staged."""
+        if self.dir is None:
+            self._open()
         read = loaded = 0
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
@@ -131,6 +138,8 @@ class Stage:
 
         The store thread appends one slice while the next is read and merged here.
         """
+        if self.dir is None:
+            return {}
         try:
             self._drain()  # every file's mentions are aggregated
             with self.store.write_lock():  # entities and transfers are checked, then appended
