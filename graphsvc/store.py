@@ -226,19 +226,24 @@ class FalkorStore(Store):
         import time
         import uuid
 
+        from redis.exceptions import LockError
+
         r = self.db.connection
-        key = f"pochuan:lock:{self.graph_name}"
-        me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
-        while not r.set(key, me, nx=True, ex=ttl):
-            holder = r.get(key)
+        lock = r.lock(f"pochuan:lock:{self.graph_name}", timeout=ttl, thread_local=False)
+        token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        while not lock.acquire(blocking=False, token=token):
+            holder = r.get(lock.name)
             if holder is not None and _dead_here(holder.decode() if isinstance(holder, bytes) else holder):
-                r.eval(_DEL_IF, 1, key, holder)
+                r.eval(_DEL_IF, 1, lock.name, holder)  # only if that dead holder still has it
             time.sleep(0.1)
         stop = threading.Event()
 
         def renew():
             while not stop.wait(ttl / 3):
-                r.eval(_EXPIRE_IF, 1, key, me, ttl)
+                try:
+                    lock.reacquire()
+                except LockError:  # lost after a stall past the ttl: the release below says nothing either
+                    return
 
         keeper = threading.Thread(target=renew, name="pochuan-lock", daemon=True)
         keeper.start()
@@ -247,7 +252,10 @@ class FalkorStore(Store):
         finally:
             stop.set()
             keeper.join()
-            r.eval(_DEL_IF, 1, key, me)
+            try:
+                lock.release()
+            except LockError:  # it expired (the process stalled past its ttl): nothing of ours to free
+                pass
 
     def drop_graph(self) -> None:
         """Delete the graph and the loader's set of its pair keys (tests, benchmarks)."""
@@ -391,7 +399,6 @@ class Neo4jStore(Store):
 
 
 _DEL_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-_EXPIRE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0"
 
 
 def _dead_here(holder: str) -> bool:
