@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 from .cypher import Library, Statement
 from .embedded import EmbeddedServer
 from .errors import CypherLibraryError, QueryError, StoreUnavailable
+from .pairset import PairSet, pair_set_key
 from .settings import ROOT, load_settings
 
 __all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores", "pair_set_key"]
@@ -112,11 +113,6 @@ def _plain(value):
     return str(value)
 
 
-def pair_set_key(graph: str) -> str:
-    """Return the Redis key of a graph's set of transfer pair keys."""
-    return f"pochuan:pairs:{graph}"
-
-
 class FalkorStore(Store):
     """FalkorDB over a unix socket (embedded) or redis:// URL; the falkordb client, not Bolt."""
 
@@ -149,6 +145,18 @@ class FalkorStore(Store):
                                    "put the right password in POCHUAN_GRAPH_URL (redis://:PASSWORD@host:port)") from None
         self.graph = self.db.select_graph(graph)
         self.graph_name = graph
+        self._bytes = None
+
+    @property
+    def bytes_client(self):
+        """A client of the same server that returns bytes, not text (binary values: the pair index)."""
+        if self._bytes is None:
+            import redis
+
+            pool = self.db.connection.connection_pool
+            kw = {**pool.connection_kwargs, "decode_responses": False}
+            self._bytes = redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kw))
+        return self._bytes
 
     def where(self) -> str:
         """Return the socket path or the URL without password."""
@@ -214,7 +222,7 @@ class FalkorStore(Store):
             raise QueryError(f"GRAPH.BULK failed on FalkorDB: {e}", "report this with the file loaded") from None
 
     def pair_key(self) -> str:
-        """Return the Redis key of the set of transfer pair keys stored in this graph (the loader's dedupe)."""
+        """Return the Redis key of the marker of this graph's pair index (the loader's dedupe; deleting it forces a rebuild)."""
         return pair_set_key(self.graph_name)
 
     @contextmanager
@@ -258,14 +266,14 @@ class FalkorStore(Store):
                 pass
 
     def drop_graph(self) -> None:
-        """Delete the graph and the loader's set of its pair keys (tests, benchmarks)."""
+        """Delete the graph and the loader's index of its pair keys (tests, benchmarks)."""
         import redis
 
         try:
             self.execute_raw("GRAPH.DELETE", self.graph_name)
         except redis.exceptions.ResponseError:  # no such graph
             pass
-        self.execute_raw("DEL", self.pair_key())
+        self.pairs_clear()
 
     def reset(self) -> None:
         """Empty the graph: drop it and its pair set, then recreate its indexes and constraints (benchmarks, tests)."""
@@ -273,21 +281,22 @@ class FalkorStore(Store):
         self.ensure_schema()
 
     def pairs_known(self, pairs: list[str]) -> list[bool]:
-        """Return, for each pair key, whether a transfer with it may already be stored."""
-        if not pairs:
-            return []
-        return [bool(x) for x in self.db.connection.execute_command("SMISMEMBER", self.pair_key(), *pairs)]
+        """Return, for each pair key, whether a transfer with it may already be stored (graphsvc.pairset)."""
+        return PairSet(self.bytes_client, self.graph_name).known(pairs)
 
     def pairs_add(self, pairs: list[str]) -> None:
         """Record pair keys as stored (before the transfers are written: a crash in between only costs a lookup)."""
-        if pairs:
-            self.db.connection.execute_command("SADD", self.pair_key(), *pairs)
+        PairSet(self.bytes_client, self.graph_name).add(pairs)
 
     def pairs_ready(self) -> bool:
-        """Return True when the pair set exists, or the graph holds no transfer it would have to list."""
-        if self.db.connection.execute_command("EXISTS", self.pair_key()):
+        """Return True when the pair index is complete, or the graph holds no transfer it would have to list."""
+        if PairSet(self.bytes_client, self.graph_name).ready():
             return True
         return not self.read("load_transfer_any").rows
+
+    def pairs_clear(self) -> None:
+        """Forget every pair key (the graph is dropped, or its index rebuilt from it)."""
+        PairSet(self.bytes_client, self.graph_name).clear()
 
     def ensure_schema(self) -> None:
         """Run every cypher/schema_* statement, then a unique constraint per label key; safe to repeat."""
@@ -310,11 +319,13 @@ class FalkorStore(Store):
                     raise QueryError(f"cannot create the unique constraint on {label}.key: {e}") from None
 
     def close(self) -> None:
-        """Close the connection pool."""
-        try:
-            self.db.connection.close()
-        except Exception:  # closing a dead connection is not worth reporting
-            pass
+        """Close the connection pools."""
+        for client in (self.db.connection, self._bytes):
+            try:
+                if client is not None:
+                    client.close()
+            except Exception:  # closing a dead connection is not worth reporting
+                pass
 
 
 class Neo4jStore(Store):

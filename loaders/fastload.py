@@ -161,10 +161,7 @@ class Stage:
     def _write(self, rows: pl.DataFrame) -> None:
         """Write one slice: known pairs through the row path's merge, new ones merged here and bulk-appended."""
         pairs = rows.get_column("pair").unique().to_list()
-        known = set()
-        for i in range(0, len(pairs), 50_000):
-            part = pairs[i:i + 50_000]
-            known.update(p for p, k in zip(part, self.store.pairs_known(part)) if k)
+        known = {p for p, k in zip(pairs, self.store.pairs_known(pairs)) if k}
         if known:
             is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String).implode())
             self._merge_known(rows.filter(is_old))

@@ -323,9 +323,10 @@ def card_ids(store, ids: dict, keys) -> None:
 
 
 def ensure_pairs(store) -> None:
-    """Fill the pair set from the graph when it is missing (a store loaded before the set existed, or lost)."""
+    """Fill the pair index from the graph when it is incomplete (a store loaded before it existed, or lost)."""
     if store.pairs_ready():
         return
+    store.pairs_clear()  # what a lost marker left behind
     skip, page = 0, 100_000
     while True:
         rows = store.read("load_transfer_pairs", max_rows=page, skip=skip, limit=page).rows

@@ -125,3 +125,32 @@ def test_every_label_key_has_schema_statements_for_both_backends():
         texts = [lib.get(n, backend).text for n in lib.schema_names()]
         for label in LABELS:
             assert any(f"(n:{label})" in t and "n.key" in t for t in texts), (label, backend)
+
+
+def test_pair_filter_knows_what_was_added(store):
+    """The loader's pair filter: added keys are known (set bit by bit or rewritten whole), others not;
+    odd keys are hashed alike; an exact set of an earlier version is not taken as ready."""
+    import hashlib
+
+    from graphsvc.pairset import PairSet
+
+    if store.backend != "falkordb":
+        pytest.skip("the pair filter exists on FalkorDB only")
+    pairs = PairSet(store.bytes_client, store.graph_name)
+    keys = [hashlib.blake2b(str(i).encode(), digest_size=8).hexdigest() for i in range(100_000)]
+    odd = ["not-hex-at-all!!", "short", "ＡＢ"]
+    store.execute_raw("SADD", store.pair_key(), "0123456789abcdef")  # what earlier versions kept
+    assert not pairs.ready()
+    store.pairs_clear()
+    store.pairs_add(keys[:1_000] + odd[:2])  # bit by bit on the server
+    store.pairs_add(keys[:10])
+    assert pairs.ready()
+    store.pairs_add(keys[1_000:50_000])  # the whole filter rewritten
+    store.pairs_add(keys[50_000:50_010])
+    assert store.pairs_known(keys) == [True] * 50_010 + [False] * 49_990
+    assert store.pairs_known(odd) == [True, True, False]
+    assert store.pairs_known([]) == []
+    store.pairs_clear()
+    assert not pairs.ready()
+    assert store.pairs_known(keys[:100] + odd) == [False] * 103
+    assert store.execute_raw("KEYS", f"{store.pair_key()}*") == []
