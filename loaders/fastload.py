@@ -55,7 +55,6 @@ class Stage:
         self.counts: dict = {}  # batch -> [created, merged]
         self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities
         self._pending: list = []
-        self._entities_done = None
 
     def _open(self) -> None:
         """Make the staging folder, the store thread and the entity gatherer; check the pair set once per load."""
@@ -136,42 +135,58 @@ class Stage:
     def finish(self) -> dict:
         """Pass 2: write the staged transfers slice by slice; return batch -> (created, merged).
 
-        The store thread appends one slice while the next is read and merged here.
+        While the store thread writes the entities, the slices are merged into transfers and spilled;
+        then the store thread appends one slice's transfers while the next one's records are built.
         """
         if self.dir is None:
             return {}
         try:
             self._drain()  # every file's mentions are aggregated
             with self.store.write_lock():  # entities and transfers are checked, then appended
-                self._entities_done = self._pool.submit(self._entities)  # the first slice is read meanwhile
-                group, rows = [], 0
-                for k, paths in enumerate(self.files):  # slices taken together up to PASS2_ROWS rows
-                    group += paths
-                    rows += self.sizes[k]
-                    if group and (rows >= PASS2_ROWS or k == SLICES - 1):
-                        self._write(pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
-                        group, rows = [], 0
-                self._entities_done.result()  # a load without transfers still writes its entities
+                entities = self._pool.submit(self._entities)
+                ready = [self._prepare(i, pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
+                         for i, group in enumerate(self._groups_of_slices())]
+                entities.result()  # the cards are stored: their ids can be read
+                for known, new in ready:
+                    if known is not None:
+                        self._merge_known(pl.read_ipc(known))
+                    if new is not None:
+                        self._create(pl.read_ipc(new))
                 self._drain()
             return {b: tuple(c) for b, c in self.counts.items()}
         finally:
             self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _write(self, rows: pl.DataFrame) -> None:
-        """Write one slice: known pairs through the row path's merge, new ones merged here and bulk-appended."""
+    def _groups_of_slices(self):
+        """Yield the staged files of slices taken together up to PASS2_ROWS rows."""
+        group, rows = [], 0
+        for k, paths in enumerate(self.files):
+            group += paths
+            rows += self.sizes[k]
+            if group and (rows >= PASS2_ROWS or k == SLICES - 1):
+                yield group
+                group, rows = [], 0
+
+    def _prepare(self, i: int, rows: pl.DataFrame) -> tuple[Path | None, Path | None]:
+        """Split one slice's rows: those of pairs the store may hold (merged later through the row path) and
+        the new ones, merged here into transfers; both spilled. Return their paths (None when empty)."""
         pairs = rows.get_column("pair").unique().to_list()
         known = {p for p, k in zip(pairs, self.store.pairs_known(pairs)) if k}
+        old = None
         if known:
             is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String).implode())
-            self._merge_known(rows.filter(is_old))
+            old = self.dir / f"known-{i:03d}.arrow"
+            rows.filter(is_old).write_ipc(old)
             rows = rows.filter(~is_old)
-        if rows.height:
-            self._create(rows)
+        if not rows.height:
+            return old, None
+        new = self.dir / f"new-{i:03d}.arrow"
+        self._merge(rows).write_ipc(new)
+        return old, new
 
     def _merge_known(self, rows: pl.DataFrame) -> None:
         """Send rows of pairs the store may hold file by file through the row path (lookup, then merge or create)."""
-        self._entities_done.result()
         for batch in self.batches:
             part = rows.filter(pl.col("batch") == batch)
             if not part.height:
@@ -186,8 +201,8 @@ class Stage:
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
 
-    def _create(self, rows: pl.DataFrame) -> None:
-        """Merge the new rows into transfers (same key, or the other side of the pair) and append them."""
+    def _merge(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Return new rows merged into transfers (same key, or the other side of the pair); count them per file."""
         gid = _groups(rows)
         rows = rows.with_columns(pl.Series("g", gid, dtype=pl.Int64))
         fills = [pl.col(c).filter(pl.col(c) != "").first().fill_null("").alias(c) for c in _FILL]
@@ -199,7 +214,10 @@ class Stage:
         for batch, n in rows.group_by("batch").len().iter_rows():
             self.counts[batch][0] += made.get(batch, 0)
             self.counts[batch][1] += n - made.get(batch, 0)
-        self._entities_done.result()  # the cards are stored: their ids can be read
+        return tx
+
+    def _create(self, tx: pl.DataFrame) -> None:
+        """Append merged new transfers: pair filter first, then GRAPH.BULK on the store thread."""
         self.store.pairs_add(tx.get_column("pair").unique().to_list())
         ids = self.prov.ids
         card_ids(self.store, ids, set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))

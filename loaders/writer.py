@@ -309,7 +309,8 @@ def node_ids(store, stmt: str, keys: list, per: int = 50_000) -> dict:
     out = {}
     for i in range(0, len(keys), per):
         part = keys[i:i + per]
-        out.update((r["key"], r["id"]) for r in store.read(stmt, max_rows=len(part) + 1, keys=part).rows)
+        ids = store.read(stmt, max_rows=1, keys=part).one()["ids"]  # in the order of part, -1 when not stored
+        out.update((k, n) for k, n in zip(part, ids) if n >= 0)
     return out
 
 
