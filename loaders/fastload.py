@@ -4,11 +4,13 @@ Pass 1, file by file: blocks parsed by polars, normalised and converted a column
 (loaders.columnar); rejects written, the entities the rows mention aggregated per file
 (loaders.mentions), cash events kept, and each side's transfer row staged to Arrow files under
 the data directory, split by pair key.
-When the last file is read, under the store's write lock: the load's entities are written once,
-then its cash events; meanwhile pass 2 merges the staged rows across the whole load (A's 出 row
-and B's 进 row become one transfer before anything is written), sends transfers whose pair the
-store may already hold through the row path's merge, and appends the new ones with GRAPH.BULK
-(loaders.bulk). Pass 2 holds about PASS2_ROWS staged rows at a time, not the load.
+When the last file is read, under the store's write lock: the store thread writes the load's
+entities once, then its cash events; meanwhile pass 2 merges the staged rows across the whole load
+slice by slice (A's 出 row and B's 进 row become one transfer before anything is written), sets
+aside the rows whose pair the store may already hold (graphsvc.pairset) and spills the merged new
+transfers. Once the cards are stored, the set-aside rows go through the row path's merge and the
+new transfers are appended with GRAPH.BULK (loaders.bulk). Pass 2 holds about PASS2_ROWS staged
+rows at a time, not the load.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from .writer import RS, US, Writer, card_ids, ensure_pairs
 __all__ = ["Stage", "usable"]
 
 SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
-PASS2_ROWS = 150_000  # rows pass 2 merges and appends at once (memory follows this, not the load)
+PASS2_ROWS = 50_000  # rows pass 2 merges at once (memory follows this, not the load; 150,000 cost ~180 MB more, no faster)
 _FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
 
