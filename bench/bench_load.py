@@ -177,6 +177,8 @@ def main() -> None:
     ap.add_argument("--size", default="large", help="demo size to generate when --dir is absent")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--row-runs", type=int, default=0, help="also time the row path (POCHUAN_COLUMNAR=0) this often")
+    ap.add_argument("--memory", action="store_true",
+                    help="also load each 交易明细 file alone (fresh server each): peak RSS as files grow")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load-latest.md",
                     help="where the table goes (bench/RESULTS-load.md keeps the history by hand)")
     a = ap.parse_args()
@@ -222,9 +224,20 @@ def main() -> None:
         stop_server(data)
         print(f"run {i + 1}: ours {r['read'] / r['seconds']:,.0f} rows/s ({r['seconds']:.1f} s, {rss} MB); "
               f"bulk {cleaned['transfers'] / b['seconds']:,.0f} rel/s ({b['seconds']:.1f} s)", file=sys.stderr)
+    alone = [one_file(work, f) for f in sorted(files, key=lambda f: f.stat().st_size)] if a.memory else []
     shutil.rmtree(work, ignore_errors=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    report(a.out, folder, files, size, cleaned, ours, bulk, bulk_min, row)
+    report(a.out, folder, files, size, cleaned, ours, bulk, bulk_min, row, alone)
+
+
+def one_file(work: Path, f: Path) -> dict:
+    """Load one file alone into an empty graph of a fresh server; return its rows, time and the loader's peak RSS."""
+    data = work / "alone"
+    fresh_server(data)
+    r, rss = run_child(["--child-ours", str(data), "bench_alone", str(f)])
+    stop_server(data)
+    print(f"alone {f.name}: {r['read']:,} rows, {r['seconds']:.1f} s, {rss} MB", file=sys.stderr)
+    return {"file": f.name, "rows": r["read"], "seconds": r["seconds"], "rss_mb": rss}
 
 
 def _secs(runs: list[dict]) -> str:
@@ -232,7 +245,7 @@ def _secs(runs: list[dict]) -> str:
     return ", ".join(f"{r['seconds']:.1f}" for r in runs)
 
 
-def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, row) -> None:
+def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, row, alone=()) -> None:
     """Print the table and write the results file."""
     t_ours = statistics.median(r["seconds"] for r in ours)
     t_bulk = statistics.median(b["seconds"] for b in bulk)
@@ -266,6 +279,10 @@ def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, 
         f"Target: >= 100,000 rows/s and >= 0.8 of the bulk loader. Runs: ours {_secs(ours)} s; bulk {_secs(bulk)} s; "
         f"bulk minimal {_secs(bulk_min)} s" + (f"; row path {_secs(row)} s." if row else "."),
     ]
+    if alone:
+        lines += ["", "Memory as files grow: each file loaded alone (the loader process only; the server is "
+                  "another process).", "", "| file | rows | s | peak RSS MB |", "|---|---:|---:|---:|",
+                  *[f"| {x['file']} | {x['rows']:,} | {x['seconds']:.1f} | {x['rss_mb']} |" for x in alone]]
     text = "\n".join(lines) + "\n"
     print(text)
     out.write_text(text, encoding="utf-8")
@@ -273,8 +290,6 @@ def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-ours":
-        print(json.dumps(child_ours(sys.argv[2], sys.argv[3], sys.argv[4:])))
-    elif len(sys.argv) > 1 and sys.argv[1] == "--child-mem":  # one file alone: memory as files grow
         print(json.dumps(child_ours(sys.argv[2], sys.argv[3], sys.argv[4:])))
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-bulk":
         print(json.dumps(child_bulk(*sys.argv[2:6])))
