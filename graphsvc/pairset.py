@@ -4,9 +4,10 @@ Loaders ask, for every transfer they are about to write, whether its pair (both 
 time: loaders.convert.pair_key, 16 hex digits) may already be stored; only those are looked up in
 the graph. A Redis set answered exactly but at ~1 µs per key on the server (SADD and SMISMEMBER
 of a million keys: ~2 s). This filter (2^26 bits, 8 MB, three bits per pair) is read whole and
-tested with numpy (~50 ms per million); a false "may be stored" only costs that lookup: about 1
-in 10,000 pairs with a million stored, 1 in 100 with five million. Large additions rewrite the
-string, small ones set their bits on the server. A marker key says the filter is complete.
+tested with numpy for large questions (~50 ms per million), large additions rewrite it; a row-path
+chunk gets or sets only its bits on the server. A false "may be stored" only costs that lookup:
+about 1 in 10,000 pairs with a million stored, 1 in 100 with five million. A marker key says the
+filter is complete.
 """
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ __all__ = ["PairSet", "pair_set_key"]
 _VERSION = b"bloom-26-3"  # the marker's value; anything else (an older exact set, nothing) means: rebuild
 _BITS = 1 << 26
 _HASHES = 3
-_REWRITE = 20_000  # from this many pairs on, add() rewrites the string instead of setting bits one by one
+_WHOLE = 20_000  # from this many pairs on, the whole string is read (and rewritten), not bit by bit on the server
+_GET_BITS = """
+local blob, out = ARGV[1], {}
+for i = 1, #blob, 4 do
+  local b1, b2, b3, b4 = string.byte(blob, i, i + 3)
+  out[#out + 1] = redis.call('GETBIT', KEYS[1], ((b1 * 256 + b2) * 256 + b3) * 256 + b4)
+end
+return table.concat(out)
+"""
 _SET_BITS = """
 local blob = ARGV[1]
 for i = 1, #blob, 4 do
@@ -64,6 +73,14 @@ def _bits(pairs: list[str]):
     return (lo[:, None] + k[None, :] * hi[:, None]) & np.uint64(_BITS - 1)
 
 
+def _redis_order(bits):
+    """Return filter bits as Redis GETBIT/SETBIT offsets (Redis numbers bits from the high end of each byte;
+    the numpy reading of the whole string from the low end)."""
+    import numpy as np
+
+    return (bits & ~np.uint64(7)) | (np.uint64(7) - (bits & np.uint64(7)))
+
+
 class PairSet:
     """The pair filter of one graph, on a Redis client that returns bytes."""
 
@@ -87,8 +104,13 @@ class PairSet:
 
         if not pairs:
             return []
-        f, bits = self._filter(), _bits(pairs)
-        hit = (f[bits >> np.uint64(3)] >> (bits & np.uint64(7)).astype(np.uint8)) & 1
+        bits = _bits(pairs)
+        if len(pairs) < _WHOLE:  # a row-path chunk: its bits, not the 8 MB string
+            got = self.conn.eval(_GET_BITS, 1, self.key, _redis_order(bits.ravel()).astype(">u4").tobytes())
+            hit = np.frombuffer(got, dtype=np.uint8).reshape(bits.shape) - ord("0")
+        else:
+            f = self._filter()
+            hit = (f[bits >> np.uint64(3)] >> (bits & np.uint64(7)).astype(np.uint8)) & 1
         return hit.all(axis=1).tolist()
 
     def add(self, pairs: list[str]) -> None:
@@ -98,7 +120,7 @@ class PairSet:
         if not pairs:
             return
         bits = _bits(pairs).ravel()
-        if len(pairs) >= _REWRITE:  # the caller holds the loader lock: nobody else writes the filter meanwhile
+        if len(pairs) >= _WHOLE:  # the caller holds the loader lock: nobody else writes the filter meanwhile
             f = self._filter()
             np.bitwise_or.at(f, bits >> np.uint64(3), np.left_shift(1, bits & np.uint64(7)).astype(np.uint8))
             pipe = self.conn.pipeline(transaction=True)
@@ -106,9 +128,7 @@ class PairSet:
             pipe.set(self.marker, _VERSION)
             pipe.execute()
             return
-        # Redis numbers bits from the high end of each byte; _filter's reading numbers them from the low end
-        redis_bits = (bits & ~np.uint64(7)) | (np.uint64(7) - (bits & np.uint64(7)))
-        self.conn.eval(_SET_BITS, 2, self.key, self.marker, redis_bits.astype(">u4").tobytes(), _VERSION)
+        self.conn.eval(_SET_BITS, 2, self.key, self.marker, _redis_order(bits).astype(">u4").tobytes(), _VERSION)
 
     def ready(self) -> bool:
         """Return True when the filter is complete (its marker names this filter's layout)."""

@@ -158,6 +158,11 @@ class FalkorStore(Store):
             self._bytes = redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kw))
         return self._bytes
 
+    @property
+    def pairs(self) -> PairSet:
+        """The loader's pair filter of this graph (graphsvc.pairset)."""
+        return PairSet(self.bytes_client, self.graph_name)
+
     def where(self) -> str:
         """Return the socket path or the URL without password."""
         if self.embedded:
@@ -282,21 +287,21 @@ class FalkorStore(Store):
 
     def pairs_known(self, pairs: list[str]) -> list[bool]:
         """Return, for each pair key, whether a transfer with it may already be stored (graphsvc.pairset)."""
-        return PairSet(self.bytes_client, self.graph_name).known(pairs)
+        return self.pairs.known(pairs)
 
     def pairs_add(self, pairs: list[str]) -> None:
         """Record pair keys as stored (before the transfers are written: a crash in between only costs a lookup)."""
-        PairSet(self.bytes_client, self.graph_name).add(pairs)
+        self.pairs.add(pairs)
 
     def pairs_ready(self) -> bool:
         """Return True when the pair index is complete, or the graph holds no transfer it would have to list."""
-        if PairSet(self.bytes_client, self.graph_name).ready():
+        if self.pairs.ready():
             return True
         return not self.read("load_transfer_any").rows
 
     def pairs_clear(self) -> None:
         """Forget every pair key (the graph is dropped, or its index rebuilt from it)."""
-        PairSet(self.bytes_client, self.graph_name).clear()
+        self.pairs.clear()
 
     def ensure_schema(self) -> None:
         """Run every cypher/schema_* statement, then a unique constraint per label key; safe to repeat."""
