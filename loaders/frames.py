@@ -41,7 +41,7 @@ class Block:
 
 def blocks(table: Table, width: int) -> Iterator[Block]:
     """Yield the blocks of an open table (CSV/TSV through polars, anything else row by row)."""
-    if table.format in ("csv", "tsv") and table.delimiter and table.tail_ok:  # a cut last line: row by row
+    if table.format in ("csv", "tsv") and table.delimiter:
         table.close()
         yield from _csv_blocks(table, width)
     else:
@@ -114,10 +114,11 @@ def _csv_blocks(table: Table, width: int) -> Iterator[Block]:
             buf = rest + data
             if not buf:
                 return
-            cut = len(buf) if not data else _cut(buf)
-            if cut < 0:  # one quoted field longer than a block: read on
+            cut = len(buf) if not data and table.tail_ok else _cut(buf)
+            if cut < 0 and data:  # one quoted field longer than a block: read on
                 rest = buf
                 continue
+            cut = max(cut, 0)
             part, rest = buf[:cut], buf[cut:]
             try:
                 text = part.decode(enc)
@@ -133,7 +134,21 @@ def _csv_blocks(table: Table, width: int) -> Iterator[Block]:
                 n = max(n, block.rejected[-1][0])
             yield block
             if not data:
+                if rest:  # the file ends without a line break: its last line may be cut
+                    yield _tail(rest.decode(enc, errors="replace"), table.delimiter, width, n)
                 return
+
+
+def _tail(text: str, delim: str, width: int, n0: int) -> Block:
+    """Return the last line of a file that lacks a final line break, rejected as cut when it lacks cells
+    (as the row reader does)."""
+    rows = [c for c in csv.reader(io.StringIO(text, newline=""), delimiter=delim) if not blank(c)]
+    if not rows:
+        return Block([], [[] for _ in range(width)], [], True)
+    cells = rows[-1]
+    if len(rows) == 1 and len(cells) < width:
+        return Block([], [[] for _ in range(width)], [(n0 + 1, TRUNCATED, [])], True)
+    return _parse(text, delim, width, n0)
 
 
 def _parse(text: str, delim: str, width: int, n0: int) -> Block:
