@@ -18,6 +18,10 @@ class PochuanError(Exception):
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message
 
+    def __reduce__(self):
+        """Pickle with the hint (an error raised in a loader's worker process reaches the user whole)."""
+        return self.__class__, (self.message, self.hint), self.__dict__
+
 
 class StoreUnavailable(PochuanError):
     """The graph store cannot be reached or started."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["PairSet", "pair_set_key"]
+__all__ = ["PairSet", "Held", "pair_set_key"]
 
 _VERSION = b"bloom-26-3"  # the marker's value; anything else (an older exact set, nothing) means: rebuild
 _BITS = 1 << 26
@@ -104,31 +104,29 @@ class PairSet:
 
         if not pairs:
             return []
-        bits = _bits(pairs)
         if len(pairs) < _WHOLE:  # a row-path chunk: its bits, not the 8 MB string
+            bits = _bits(pairs)
             got = self.conn.eval(_GET_BITS, 1, self.key, _redis_order(bits.ravel()).astype(">u4").tobytes())
             hit = np.frombuffer(got, dtype=np.uint8).reshape(bits.shape) - ord("0")
-        else:
-            f = self._filter()
-            hit = (f[bits >> np.uint64(3)] >> (bits & np.uint64(7)).astype(np.uint8)) & 1
-        return hit.all(axis=1).tolist()
+            return hit.all(axis=1).tolist()
+        return self.hold().known(pairs)
 
     def add(self, pairs: list[str]) -> None:
         """Add pair keys (before their transfers are written: a crash in between only costs lookups)."""
-        import numpy as np
-
         if not pairs:
             return
-        bits = _bits(pairs).ravel()
         if len(pairs) >= _WHOLE:  # the caller holds the loader lock: nobody else writes the filter meanwhile
-            f = self._filter()
-            np.bitwise_or.at(f, bits >> np.uint64(3), np.left_shift(1, bits & np.uint64(7)).astype(np.uint8))
-            pipe = self.conn.pipeline(transaction=True)
-            pipe.set(self.key, f.tobytes())
-            pipe.set(self.marker, _VERSION)
-            pipe.execute()
+            held = self.hold()
+            held.add(pairs)
+            held.save()
             return
+        bits = _bits(pairs).ravel()
         self.conn.eval(_SET_BITS, 2, self.key, self.marker, _redis_order(bits).astype(">u4").tobytes(), _VERSION)
+
+    def hold(self) -> "Held":
+        """Return the filter read once, to test and add to in memory and save once (the caller holds the loader
+        lock until it has saved)."""
+        return Held(self, self._filter())
 
     def ready(self) -> bool:
         """Return True when the filter is complete (its marker names this filter's layout)."""
@@ -142,3 +140,34 @@ class PairSet:
     def clear(self) -> None:
         """Delete the filter and its marker (the graph was dropped, or the filter is rebuilt)."""
         self.conn.execute_command("DEL", self.marker, self.key)
+
+
+class Held:
+    """A pair filter read whole by a loader holding the lock: a load's questions and additions cost no round trip."""
+
+    def __init__(self, pairs: PairSet, bits):
+        self.pairs, self.bits = pairs, bits
+
+    def known(self, pairs: list[str]) -> list[bool]:
+        """Return, for each pair key, whether a transfer with it may be stored (or was added here)."""
+        import numpy as np
+
+        if not pairs:
+            return []
+        b = _bits(pairs)
+        return ((self.bits[b >> np.uint64(3)] >> (b & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1).tolist()
+
+    def add(self, pairs: list[str]) -> None:
+        """Add pair keys in memory; save() stores them (before their transfers are written)."""
+        import numpy as np
+
+        if pairs:
+            b = _bits(pairs).ravel()
+            np.bitwise_or.at(self.bits, b >> np.uint64(3), np.left_shift(1, b & np.uint64(7)).astype(np.uint8))
+
+    def save(self) -> None:
+        """Store the filter and its marker in one transaction."""
+        pipe = self.pairs.conn.pipeline(transaction=True)
+        pipe.set(self.pairs.key, self.bits.tobytes())
+        pipe.set(self.pairs.marker, _VERSION)
+        pipe.execute()

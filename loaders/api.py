@@ -6,7 +6,6 @@ rejected always holds and is recorded on the ImportBatch node.
 """
 from __future__ import annotations
 
-import csv
 import getpass
 import hashlib
 import os
@@ -21,8 +20,10 @@ from .chunk import Chunk
 from .convert import converter
 from .mapping import builtin_layout, layout_from_mapping, load_mapping
 from .readers import TOO_WIDE, TRUNCATED, open_table, too_wide
+from .rejects import Rejects
 from .columnar import supported as columnar_supported
 from .fastload import Stage, usable
+from .pass1 import workers_for
 from .writer import Provenance, Writer
 
 __all__ = ["load_files", "load_file", "batch_key", "CHUNK_ROWS"]
@@ -55,27 +56,6 @@ def batch_key(case: str, kind: str, sha256: str) -> str:
 def _now() -> str:
     """Return the local time as 'YYYY-MM-DD HH:MM:SS'."""
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-
-
-class _Rejects:
-    """The rejects CSV of one file: 行号 row, 原因 reason, then the original cells."""
-
-    def __init__(self, path: Path, header: list[str]):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(path, "w", encoding="utf-8-sig", newline="")
-        self.w = csv.writer(self.fh)
-        self.w.writerow(["行号 row", "原因 reason", *header])
-        self.count = 0
-
-    def add(self, n: int, reason: str, cells) -> None:
-        """Write one rejected row."""
-        self.count += 1
-        self.w.writerow([n, reason, *(nz.text(c) for c in (cells or []))])
-
-    def close(self) -> None:
-        """Flush and close the file."""
-        self.fh.close()
 
 
 class _Feed:
@@ -141,28 +121,33 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
         sha = _sha256(path)
         batch = batch_key(case, layout.kind, sha)
         data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
-        rejects = _Rejects(data / "rejects" / f"{batch}_{path.stem}.rejects.csv", table.header)
+        rejects_path = data / "rejects" / f"{batch}_{path.stem}.rejects.csv"
         store.write("load_batch_start", key=batch, case=case, file=str(path.name), kind=layout.kind, sha256=sha,
                     now=_now())
         summary = {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
-                   "encoding": table.encoding, "rejects": str(rejects.path), "batch": batch}
+                   "encoding": table.encoding, "rejects": str(rejects_path), "batch": batch}
         if columnar_supported(layout) and usable(store):
+            if stage is not None and stage.parallel:  # a worker process converts it; load_files finishes it
+                table.close()
+                stage.submit(path, layout, batch, rejects_path, table.header, progress)
+                return summary
             own = stage is None
             if own:
                 prov = prov or Provenance()
                 stage = Stage(store, case, data, batch_rows, prov)
+            rejects = Rejects(rejects_path, table.header)
             try:
-                read, loaded = stage.add(table, layout, batch, rejects, progress)
+                stage.add(table, layout, batch, rejects, progress)
             finally:
                 rejects.close()
-            summary.update(read=read, loaded=loaded, rejected=rejects.count, transfers_new=0, transfers_merged=0)
             if not own:
                 return summary  # load_files finishes the stage, then the batch (finish_staged)
             try:
                 counts = stage.finish()
             finally:
                 prov.flush(store, case, batch_rows)
-            return finish_staged(store, summary, counts)
+            return finish_staged(store, summary, stage.done, counts)
+        rejects = Rejects(rejects_path, table.header)
         writer = Writer(store, case, batch, batch_rows, prov)
         if threaded:
             writer.start()
@@ -186,10 +171,12 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
     return summary
 
 
-def finish_staged(store, summary: dict, counts: dict) -> dict:
-    """Record a column-path file's batch as finished, with the transfers its rows created and merged."""
+def finish_staged(store, summary: dict, done: dict, counts: dict) -> dict:
+    """Record a column-path file's batch as finished: its rows read, loaded and rejected, and the transfers
+    its rows created and merged."""
+    read, loaded, rejected = done[summary["batch"]]
     made, merged = counts.get(summary["batch"], (0, 0))
-    summary.update(transfers_new=made, transfers_merged=merged)
+    summary.update(read=read, loaded=loaded, rejected=rejected, transfers_new=made, transfers_merged=merged)
     store.write("load_batch_finish", key=summary["batch"], now=_now(), read=summary["read"], loaded=summary["loaded"],
                 rejected=summary["rejected"], rejects=summary["rejects"])
     return summary
@@ -207,9 +194,10 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
     mp = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     data = Path(data_dir or os.environ.get("POCHUAN_DATA", "./var"))
     store.write("case_ensure", case=case, title=case, now=_now())
-    out, staged = [], []
+    paths = list(paths)
+    out, staged, bars, counts = [], [], [], None
     prov = Provenance()  # entities met in several files get their later provenance once, at the end
-    stage = Stage(store, case, data, _chunk_rows(), prov) if usable(store) else None
+    stage = Stage(store, case, data, _chunk_rows(), prov, workers_for(_bytes(paths))) if usable(store) else None
     try:
         for p in paths:
             bar = _bar(Path(p)) if progress else None
@@ -218,7 +206,7 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
                                     progress=bar.update if bar is not None else None, prov=prov, stage=stage)
             finally:
                 if bar is not None:
-                    bar.close()
+                    bars.append(bar)  # a worker may still be converting the file
             if stage is not None and summary["batch"] in stage.counts:
                 staged.append(summary)
             else:
@@ -228,11 +216,27 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
         try:
             counts = stage.finish() if stage is not None else {}
         finally:
+            for bar in bars:
+                bar.close()
             prov.flush(store, case, _chunk_rows())
-    for summary in staged:
-        finish_staged(store, summary, counts)
-        _audit(data, user, case, summary)
+        for summary in staged:  # what was loaded is recorded, also when another file failed
+            if summary["batch"] in stage.done:
+                finish_staged(store, summary, stage.done, counts)
+                _audit(data, user, case, summary)
+        if stage is not None and stage.error is not None:
+            raise stage.error
     return out
+
+
+def _bytes(paths) -> int:
+    """Return the total size of the files of a load (0 for a file that is not there: its error comes later)."""
+    total = 0
+    for p in paths:
+        try:
+            total += Path(p).stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def _audit(data: Path, user: str, case: str, summary: dict) -> None:

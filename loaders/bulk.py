@@ -6,7 +6,7 @@ header (label or type NUL, uint32 property count, property names NUL-terminated)
 for a relationship its source and destination node ids (uint64), then each property as a type
 byte and its value (NULL 0, DOUBLE 2 + 8 bytes, STRING 3 + NUL-terminated UTF-8, LONG 4 + 8 bytes,
 ARRAY 5 + int64 length + values). Text and list properties are assembled column-wise by polars, ids
-and numbers by numpy; one join per record puts them together (the only per-row Python work).
+and numbers by numpy as fixed-width parts that one numpy insert lays before each record's text.
 """
 from __future__ import annotations
 
@@ -41,12 +41,29 @@ def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None =
     """Yield (GRAPH.BULK token, count) for nodes (ends None) or relationships (ends: two id columns) of a frame.
 
     text: (property, column, kind) with kind "str" (empty = absent) or "strs" (a list column);
-    nums: (property, column, kind) with kind "long" or "double"; only the last may be null (absent).
+    nums: (property, column, kind) with kind "long" or "double", null = absent. Rows lacking a number
+    go in tokens whose header lacks it, so every record is a fixed-width part (ids, numbers) and its
+    text: numpy lays the fixed parts into the text in one insert, with no per-row Python.
     """
+    import polars as pl
+
+    nullable = [col for _, col, _ in nums if df.get_column(col).null_count()]
+    if not nullable:
+        yield from _tokens(df, name, text, list(nums), ends, rows)
+        return
+    pattern = df.select(pl.concat_str([pl.col(c).is_null().cast(pl.String) for c in nullable]).alias("_p"))
+    df = df.with_columns(pattern.to_series())
+    for (_,), part in df.partition_by("_p", as_dict=True, maintain_order=True).items():
+        present = [n for n in nums if n[1] not in nullable or part.get_column(n[1])[0] is not None]
+        yield from _tokens(part.drop("_p"), name, text, present, ends, rows)
+
+
+def _tokens(df, name: str, text: list, nums: list, ends: tuple | None, rows: int):
+    """Yield the tokens of rows that all have every number in nums (rows_tokens)."""
     import numpy as np
     import polars as pl
 
-    header = _header(name, [p for p, _, _ in text] + [p for p, _, _ in nums])
+    header = _header(name, [p for p, _, _ in nums] + [p for p, _, _ in text])
     exprs = []
     for _, col, kind in text:
         if kind == "strs":
@@ -55,39 +72,33 @@ def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None =
             c = pl.col(col).cast(pl.String)
             exprs.append(pl.when(c.is_not_null() & (c != "")).then(
                 pl.lit("\x03") + c.str.replace_all(_CLEAN_RE, " ") + pl.lit("\x00")).otherwise(pl.lit("\x00")))
-    fields = []
+    fields = [("a", "<u8"), ("b", "<u8")] if ends else []
     for i, (_, _, kind) in enumerate(nums):
         fields += [(f"t{i}", "u1"), (f"v{i}", "<i8" if kind == "long" else "<f8")]
     dt = np.dtype(fields) if fields else None
-    width = dt.itemsize if dt is not None else 0
     for start in range(0, df.height, rows):
         part = df.slice(start, rows)
-        t = part.select(pl.concat_str(exprs).alias("t")).to_series().to_list() if exprs else [""] * part.height
-        ab = b""
+        n = part.height
+        if exprs:
+            t = part.select(pl.concat_str(exprs).alias("t")).to_series()
+            lens = t.str.len_bytes().to_numpy()
+            body = np.frombuffer(t.str.join("").item().encode(), dtype=np.uint8)
+        else:
+            lens, body = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+        if dt is None:
+            yield header + body.tobytes(), n
+            continue
+        fixed = np.zeros(n, dtype=dt)
         if ends:
-            arr = np.empty((part.height, 2), dtype="<u8")
-            arr[:, 0] = part.get_column(ends[0]).to_numpy()
-            arr[:, 1] = part.get_column(ends[1]).to_numpy()
-            ab = arr.tobytes()
-        nb, present = b"", None
-        if dt is not None:
-            arr = np.zeros(part.height, dtype=dt)
-            for i, (_, col, kind) in enumerate(nums):
-                values = part.get_column(col)
-                arr[f"t{i}"] = 4 if kind == "long" else 2
-                arr[f"v{i}"] = values.fill_null(0).to_numpy()
-                if i == len(nums) - 1 and values.null_count():
-                    present = values.is_not_null().to_list()
-            nb = arr.tobytes()
-        out = [header]
-        for i, s in enumerate(t):
-            if ends:
-                out.append(ab[16 * i:16 * i + 16])
-            out.append(s.encode())
-            if width:
-                out.append(nb[width * i:width * (i + 1)] if present is None or present[i]
-                           else nb[width * i:width * (i + 1) - 9] + b"\x00")
-        yield b"".join(out), part.height
+            fixed["a"] = part.get_column(ends[0]).to_numpy()
+            fixed["b"] = part.get_column(ends[1]).to_numpy()
+        for i, (_, col, kind) in enumerate(nums):
+            fixed[f"t{i}"] = 4 if kind == "long" else 2
+            fixed[f"v{i}"] = part.get_column(col).to_numpy()
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        out = np.insert(body, np.repeat(starts, dt.itemsize), fixed.view(np.uint8))
+        yield header + out.tobytes(), n
 
 
 def frame_tokens(df, ids: dict, case: str, rows: int = 100_000):

@@ -1,9 +1,9 @@
 """The column path of 交易明细 files on FalkorDB: convert every file of a load, then write it once.
 
-Pass 1, file by file: blocks parsed by polars, normalised and converted a column at a time
-(loaders.columnar); rejects written, the entities the rows mention aggregated per file
-(loaders.mentions), cash events kept, and each side's transfer row staged to Arrow files under
-the data directory, split by pair key.
+Pass 1, file by file (loaders.pass1; two files at once in worker processes when the load is
+large): blocks parsed by polars, normalised and converted a column at a time (loaders.columnar);
+rejects written, the entities the rows mention aggregated per file (loaders.mentions), cash events
+kept, and each side's transfer row staged to Arrow files under the data directory, split by pair key.
 When the last file is read, under the store's write lock: the store thread writes the load's
 entities once, then its cash events; meanwhile pass 2 merges the staged rows across the whole load
 slice by slice (A's 出 row and B's 进 row become one transfer before anything is written), sets
@@ -24,15 +24,13 @@ import polars as pl
 
 from .bulk import TRANSFER_COLUMNS, frame_tokens
 from .chunk import SRC_KEEP, Chunk
-from .columnar import convert_block
-from .frames import blocks
-from .transfers import SIDES, SRC, add_transfer
 from .mentions import Mentions
+from .pass1 import SLICES, Converted, Workers, convert_file
+from .transfers import SIDES, SRC, add_transfer
 from .writer import RS, US, Writer, card_ids, ensure_pairs
 
 __all__ = ["Stage", "usable"]
 
-SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
 PASS2_ROWS = 50_000  # rows pass 2 merges at once (memory follows this, not the load; 150,000 cost ~180 MB more, no faster)
 _FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
@@ -44,55 +42,80 @@ def usable(store) -> bool:
 
 
 class Stage:
-    """The 交易明细 files of one load: converted in pass 1, their transfers written in pass 2 (finish)."""
+    """The 交易明细 files of one load: converted in pass 1 (loaders.pass1), their transfers written in pass 2."""
 
-    def __init__(self, store, case: str, data_dir: Path, batch_rows: int, prov):
+    def __init__(self, store, case: str, data_dir: Path, batch_rows: int, prov, workers: int = 0):
         self.store, self.case, self.batch_rows, self.prov = store, case, batch_rows, prov
         self.data_dir = Path(data_dir)
         self.dir: Path | None = None  # opened by the first 交易明细 file: a load of other kinds costs nothing
         self.files: list[list[Path]] = [[] for _ in range(SLICES)]
         self.sizes = [0] * SLICES
         self.batches: list[str] = []
-        self.order = 0
         self.counts: dict = {}  # batch -> [created, merged]
+        self.done: dict = {}  # batch -> (read, loaded, rejected) of its file
         self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities
+        self.nworkers = workers
+        self.workers: Workers | None = None
+        self._converting: list = []  # Futures of the files the workers convert, in load order
+        self.error: BaseException | None = None  # the first worker file's error (the other files are loaded)
         self._pending: list = []
+
+    @property
+    def parallel(self) -> bool:
+        """True when worker processes convert this load's files (add() then only starts them)."""
+        return self.nworkers > 1
 
     def _open(self) -> None:
         """Make the staging folder, the store thread and the entity gatherer; check the pair set once per load."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=self.data_dir))
         ensure_pairs(self.store)  # the file writers skip the check
-        self.mentions = Mentions(self.store, self.case, self._send, self.prov.ids, self.dir)
+        self.mentions = Mentions(self.store, self.case, self._send, self.prov.ids)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
+        if self.parallel:
+            self.workers = Workers(self.nworkers)
 
     def add(self, table, layout, batch: str, rejects, progress=None) -> tuple[int, int]:
-        """Pass 1 for one file: return (read, loaded); rejects written, entities gathered, cash kept, transfers staged."""
+        """Pass 1 for one file in this process: return (read, loaded); rejects written, the rest kept for pass 2."""
         if self.dir is None:
             self._open()
-        read = loaded = 0
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
-        cash: list[Chunk] = []
-        mentions: list[dict] = []
-        for idx, block in enumerate(blocks(table, len(table.header))):
-            ch = Chunk(idx)
-            tr, seen, rej = convert_block(block, layout, batch, ch)
-            read += len(block.numbers) + len(block.rejected)
-            for n, why, cells in rej:
-                rejects.add(n, why, cells)
-            loaded += ch.rows
-            if seen is not None:
-                mentions.append(seen)
-            if ch.cash or ch.nodes:
-                cash.append(ch)
-            if tr is not None:
-                self._stage(tr, batch)
-            if progress is not None:
-                progress(ch.rows)
-        self._submit(self.mentions.file_done, mentions, batch)  # aggregated beside the next file
-        self.cash.append((batch, cash))
-        return read, loaded
+        res = convert_file(table, layout, batch, len(self.batches) - 1, self.dir, rejects, progress)
+        self._take(res)
+        return res.read, res.loaded
+
+    def submit(self, path: Path, layout, batch: str, rejects_path: Path, header: list, progress=None) -> None:
+        """Pass 1 for one file in a worker process; its counts are in `done` once finish() has run."""
+        if self.dir is None:
+            self._open()
+        self.batches.append(batch)
+        self.counts[batch] = [0, 0]
+        self._converting.append(self.workers.submit(path, layout, batch, len(self.batches) - 1, self.dir,
+                                                    rejects_path, header, progress))
+
+    def _take(self, res: Converted) -> None:
+        """Keep what pass 1 made of a file for pass 2."""
+        self.done[res.batch] = (res.read, res.loaded, res.rejected)
+        self.mentions.files.append(res.mentions)
+        self.cash.append((res.batch, res.cash))
+        for k, path, rows in res.staged:
+            self.files[k].append(path)
+            self.sizes[k] += rows
+
+    def _collect(self) -> None:
+        """Wait for the workers' files and keep them in load order; keep the first file's error in `error`."""
+        futures, self._converting = self._converting, []
+        try:
+            for fut in futures:
+                try:
+                    self._take(fut.result())
+                except Exception as e:  # the other files are loaded; load_files raises it after them
+                    self.error = self.error or e
+        finally:
+            if self.workers is not None:
+                self.workers.close()
+                self.workers = None
 
     def _entities(self) -> None:
         """Write the load's entities once, then its cash events (they name its cards): runs on the store thread."""
@@ -122,18 +145,6 @@ class Stage:
         extra = {"batch": batch} if "batch" in self.store.statement(stmt).params else {}
         self.store.write(stmt, data=data, rs=RS, us=US, case=self.case, **extra)
 
-    def _stage(self, tr: pl.DataFrame, batch: str) -> None:
-        """Write one block's transfer rows to Arrow files, one per slice of the pair keys, with load order and batch."""
-        tr = tr.with_columns(pl.int_range(self.order, self.order + tr.height, dtype=pl.Int64).alias("o"),
-                             pl.lit(batch).alias("batch"),
-                             (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))
-        self.order += tr.height
-        for (k,), part in tr.partition_by("_slice", as_dict=True, include_key=False).items():
-            path = self.dir / f"{k:02d}-{len(self.files[k]):05d}.arrow"
-            part.write_ipc(path)
-            self.files[k].append(path)
-            self.sizes[k] += part.height
-
     def finish(self) -> dict:
         """Pass 2: write the staged transfers slice by slice; return batch -> (created, merged).
 
@@ -143,11 +154,17 @@ class Stage:
         if self.dir is None:
             return {}
         try:
-            self._drain()  # every file's mentions are aggregated
+            self._collect()
+            self._drain()
             with self.store.write_lock():  # entities and transfers are checked, then appended
                 entities = self._pool.submit(self._entities)
-                ready = [self._prepare(i, pl.concat([pl.read_ipc(p) for p in group]).sort("o"))
+                held = self.store.pairs.hold()  # read once: pass 2 asks and adds in memory
+                ready = [self._prepare(i, pl.concat([pl.read_ipc(p) for p in group]).sort("o"), held)
                          for i, group in enumerate(self._groups_of_slices())]
+                held.add(pl.concat([pl.read_ipc(new, columns=["pair"]) for _, new in ready if new is not None]
+                                   or [pl.DataFrame({"pair": []}, schema={"pair": pl.String})])
+                         .get_column("pair").to_list())
+                held.save()  # before any transfer of this load is written (a kill after it only costs lookups)
                 entities.result()  # the cards are stored: their ids can be read
                 for known, new in ready:
                     if known is not None:
@@ -155,8 +172,10 @@ class Stage:
                     if new is not None:
                         self._create(pl.read_ipc(new))
                 self._drain()
-            return {b: tuple(c) for b, c in self.counts.items()}
+            return {b: tuple(c) for b, c in self.counts.items() if b in self.done}
         finally:
+            if self.workers is not None:
+                self.workers.close()
             self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -170,11 +189,11 @@ class Stage:
                 yield group
                 group, rows = [], 0
 
-    def _prepare(self, i: int, rows: pl.DataFrame) -> tuple[Path | None, Path | None]:
+    def _prepare(self, i: int, rows: pl.DataFrame, held) -> tuple[Path | None, Path | None]:
         """Split one slice's rows: those of pairs the store may hold (merged later through the row path) and
         the new ones, merged here into transfers; both spilled. Return their paths (None when empty)."""
         pairs = rows.get_column("pair").unique().to_list()
-        known = {p for p, k in zip(pairs, self.store.pairs_known(pairs)) if k}
+        known = {p for p, k in zip(pairs, held.known(pairs)) if k}
         old = None
         if known:
             is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String).implode())
@@ -219,8 +238,7 @@ class Stage:
         return tx
 
     def _create(self, tx: pl.DataFrame) -> None:
-        """Append merged new transfers: pair filter first, then GRAPH.BULK on the store thread."""
-        self.store.pairs_add(tx.get_column("pair").unique().to_list())
+        """Append merged new transfers (their pairs are in the saved filter) with GRAPH.BULK on the store thread."""
         ids = self.prov.ids
         card_ids(self.store, ids, set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
         for token, n in frame_tokens(tx, ids, self.case):  # FalkorDB appends one while the next is built

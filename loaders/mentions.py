@@ -18,7 +18,7 @@ from .bulk import rows_tokens
 from .chunk import SRC_KEEP
 from .writer import RS, US, USES_SRC, node_ids
 
-__all__ = ["Mentions"]
+__all__ = ["Mentions", "aggregate"]
 
 _CLEAN = "[\x1e\x1f]"
 # statement: (key columns, property columns) of the packed records (after key, src, batches)
@@ -64,6 +64,33 @@ _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packe
 need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id")
 
 
+def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
+    """Aggregate one file's block mentions and spill them to Arrow files named from prefix; return their paths."""
+    if not blocks:
+        return None
+    cards = pl.concat([b["cards"] for b in blocks]).sort("o")
+    devs = pl.concat([b["devs"] for b in blocks]).sort("o")
+    people = cards.filter(pl.col("owner_id").is_not_null())
+    b = pl.lit(batch).alias("batch")
+    aggs = {
+        "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
+        "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
+                                                 pl.col("owner_name").alias("name")), ["key"], ["name"])
+        .with_columns(b),
+        "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
+        "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")),
+                                      ["a", "b"], []).with_columns(b),
+        "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
+            pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
+            pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
+    }
+    paths = {}
+    for what, frame in aggs.items():
+        paths[what] = Path(f"{prefix}-{what}.arrow")
+        frame.write_ipc(paths[what])
+    return paths
+
+
 class Mentions:
     """The entities a load's files mention: aggregated per file (spilled to Arrow files), written at its end.
 
@@ -71,43 +98,16 @@ class Mentions:
     USES that touch them, which cannot exist yet); the others merge through the packed statements.
     """
 
-    def __init__(self, store, case: str, send, ids: dict, spill: Path):
+    def __init__(self, store, case: str, send, ids: dict):
         self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
-        self.files: list[dict] = []  # per file: its aggregated mentions, as Arrow files (memory: one file's)
-        self.spill = spill
+        self.files: list[dict] = []  # per file in load order: its aggregate() paths (memory: one file's)
         self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
 
-    def file_done(self, blocks: list[dict], batch: str) -> None:
-        """Aggregate a file's mentions (kept until the load ends)."""
-        if not blocks:
-            return
-        cards = pl.concat([b["cards"] for b in blocks]).sort("o")
-        devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-        people = cards.filter(pl.col("owner_id").is_not_null())
-        b = pl.lit(batch).alias("batch")
-        aggs = {
-            "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
-            "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
-                                                     pl.col("owner_name").alias("name")), ["key"], ["name"])
-            .with_columns(b),
-            "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
-            "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")),
-                                          ["a", "b"], []).with_columns(b),
-            "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
-                pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
-                pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
-        }
-        paths = {}
-        for what, frame in aggs.items():
-            paths[what] = self.spill / f"m{len(self.files):04d}-{what}.arrow"
-            frame.write_ipc(paths[what])
-        self.files.append(paths)
-
     def load_done(self, batch_rows: int) -> None:
         """Write every entity of the load once (cards and persons before OWNS and USES)."""
-        files, self.files = self.files, []
+        files, self.files = [f for f in self.files if f], []
 
         def read(what: str) -> pl.DataFrame:
             return pl.concat([_src(pl.read_ipc(f[what])) for f in files])

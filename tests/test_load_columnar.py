@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from test_load_util import TX_HEAD, dump, tx_row, write_table
 
+from graphsvc.errors import PochuanError
 from loaders import load_files
 from loaders import normalize as nz
 from loaders.columnar import _field
@@ -40,16 +41,36 @@ def test_column_path_equals_row_path_on_the_demo_case(store, settings, tmp_path,
     generate(tmp_path / "case", "small", 2)
     files = sorted(str(p) for p in (tmp_path / "case").glob("交易明细_*"))
     got = {}
-    for mode in ("0", "1"):
+    for mode, workers in (("0", "0"), ("1", "0"), ("1", "2")):  # row path, column path, two worker processes
         monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
+        monkeypatch.setenv("POCHUAN_LOAD_WORKERS", workers)
         store.reset()
-        res = load_files(store, "COL", files, data_dir=tmp_path / f"data{mode}")
-        got[mode] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
-    assert got["0"][0] == got["1"][0] and sum(r[2] for r in got["1"][0]) > 0
-    assert got["0"][1] == got["1"][1]
-    assert got["0"][2][0] == got["1"][2][0]
-    assert got["0"][2][1] == got["1"][2][1]
-    assert len(got["1"][2][1]) > 10_000
+        res = load_files(store, "COL", files, data_dir=tmp_path / f"data{mode}{workers}")
+        got[mode + workers] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
+    assert got["00"][0] == got["10"][0] == got["12"][0] and sum(r[2] for r in got["10"][0]) > 0
+    assert got["00"][1] == got["10"][1] == got["12"][1]
+    assert got["00"][2][0] == got["10"][2][0] == got["12"][2][0]
+    assert got["00"][2][1] == got["10"][2][1] == got["12"][2][1]
+    assert len(got["10"][2][1]) > 10_000
+
+
+def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tmp_path, monkeypatch):
+    """Worker processes convert the files; one that cannot be read is reported, the others load and are recorded."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    from test_load_util import counts
+
+    monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "2")
+    good = write_table(tmp_path / "甲.csv", TX_HEAD, [tx_row(serial=f"A{i}", amount=f"{i + 1}") for i in range(50)])
+    later = write_table(tmp_path / "丙.csv", TX_HEAD, [tx_row(serial=f"C{i}", amount=f"{i + 1}.5") for i in range(50)])
+    bad = write_table(tmp_path / "乙.csv", TX_HEAD, [tx_row(serial=f"B{i}", name="甲" * 20) for i in range(3000)])
+    bad.write_bytes(bad.read_bytes() + ",".join(tx_row(serial="GBK", name="混合编码")).encode("gbk") + b"\r\n")
+    with pytest.raises(PochuanError, match="乙.csv.*(cannot decode|无法按)"):
+        load_files(store, "WK", [str(good), str(bad), str(later)], data_dir=tmp_path / "d", progress=True)
+    batches = {n["props"]["file"]: n["props"] for n in dump(store)[0] if n["label"] == "ImportBatch"}
+    assert batches["甲.csv"]["loaded"] == 50 and batches["丙.csv"]["loaded"] == 50
+    assert "loaded" not in batches["乙.csv"]
+    assert counts(store)["TRANSFER"] == 100
 
 
 def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypatch):

@@ -1,0 +1,149 @@
+"""Pass 1 of the column path: one 交易明细 file converted and staged, in the loading process or a worker.
+
+A file's conversion needs no store: its rejects are written, its entity mentions aggregated and
+spilled, its cash events kept and each side's transfer row staged to Arrow files split by pair
+key. So a load of several large files converts two at once in worker processes (spawned: polars
+runs threads, which do not survive a fork) while the loading process only collects the results.
+Rows keep their load order across files: `o` = file number << 40 | row order in the file.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Converted", "convert_file", "Workers", "SLICES", "workers_for"]
+
+SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
+PARALLEL_BYTES = 32 << 20  # a load of fewer bytes of 交易明细 converts in the loading process (spawning costs ~0.5 s)
+_SHIFT = 40
+
+
+@dataclass
+class Converted:
+    """What pass 1 made of one file."""
+
+    no: int
+    batch: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    cash: list = field(default_factory=list)  # Chunks of cash events (written after the entities)
+    mentions: dict | None = None  # loaders.mentions.aggregate paths
+    staged: list = field(default_factory=list)  # (slice, Arrow path, rows)
+
+
+def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, progress=None) -> Converted:
+    """Convert one open 交易明细 table: rejects written, mentions aggregated, cash kept, transfer rows staged."""
+    import polars as pl
+
+    from .chunk import Chunk
+    from .columnar import convert_block
+    from .frames import blocks
+    from .mentions import aggregate
+
+    out = Converted(no, batch)
+    order = no << _SHIFT
+    seen = []
+    for idx, block in enumerate(blocks(table, len(table.header))):
+        ch = Chunk(idx)
+        tr, mentions, rej = convert_block(block, layout, batch, ch)
+        out.read += len(block.numbers) + len(block.rejected)
+        for n, why, cells in rej:
+            rejects.add(n, why, cells)
+        out.loaded += ch.rows
+        if mentions is not None:
+            seen.append(mentions)
+        if ch.cash or ch.nodes:
+            out.cash.append(ch)
+        if tr is not None:
+            tr = tr.with_columns(pl.int_range(order, order + tr.height, dtype=pl.Int64).alias("o"),
+                                 pl.lit(batch).alias("batch"),
+                                 (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))
+            order += tr.height
+            for (k,), part in tr.partition_by("_slice", as_dict=True, include_key=False).items():
+                path = Path(stage_dir) / f"{k:02d}-{no:05d}-{idx:05d}.arrow"
+                part.write_ipc(path)
+                out.staged.append((k, path, part.height))
+        if progress is not None:
+            progress(ch.rows)
+    out.rejected = rejects.count
+    out.mentions = aggregate(seen, batch, Path(stage_dir) / f"m{no:05d}")
+    return out
+
+
+def workers_for(total_bytes: int) -> int:
+    """Return how many worker processes convert a load's files (setting POCHUAN_LOAD_WORKERS)."""
+    raw = os.environ.get("POCHUAN_LOAD_WORKERS", "auto").strip().lower()
+    if raw not in ("", "auto"):
+        try:
+            return max(0, int(raw))
+        except ValueError:
+            return 0
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2, cpus) if cpus > 1 and total_bytes >= PARALLEL_BYTES else 0
+
+
+_QUEUE = None  # in a worker: where it reports rows converted
+
+
+def _init(queue) -> None:
+    """Set up a worker process: its progress queue."""
+    global _QUEUE
+    _QUEUE = queue
+
+
+def _job(path: str, layout, batch: str, no: int, stage_dir: str, rejects_path: str, header: list) -> Converted:
+    """Convert one file in a worker process (the table is opened again here)."""
+    from .readers import open_table
+    from .rejects import Rejects
+
+    table = open_table(Path(path))
+    rejects = Rejects(Path(rejects_path), header)
+    try:
+        return convert_file(table, layout, batch, no, Path(stage_dir), rejects,
+                            lambda rows: _QUEUE.put((no, rows)))
+    finally:
+        rejects.close()
+        table.close()
+
+
+class Workers:
+    """Worker processes converting files, and a thread passing their progress to each file's callback."""
+
+    def __init__(self, n: int):
+        import threading
+
+        ctx = mp.get_context("spawn")
+        self.queue = ctx.SimpleQueue()
+        self.pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_init, initargs=(self.queue,))
+        self.progress: dict = {}
+        self._thread = threading.Thread(target=self._relay, name="pochuan-progress", daemon=True)
+        self._thread.start()
+
+    def submit(self, path: Path, layout, batch: str, no: int, stage_dir: Path, rejects_path: Path, header: list,
+               progress=None):
+        """Start converting a file; return its Future (of a Converted)."""
+        if progress is not None:
+            self.progress[no] = progress
+        return self.pool.submit(_job, str(path), layout, batch, no, str(stage_dir), str(rejects_path), list(header))
+
+    def _relay(self) -> None:
+        """Pass (file number, rows) reports to the files' progress callbacks until told to stop."""
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            cb = self.progress.get(item[0])
+            if cb is not None:
+                cb(item[1])
+
+    def close(self) -> None:
+        """Stop the workers (waiting for their files) and the relay."""
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.queue.put(None)
+            self._thread.join(timeout=5)
