@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["PairSet", "Held", "pair_set_key"]
+__all__ = ["PairSet", "Held", "pair_set_key", "known_in"]
 
 _VERSION = b"bloom-26-3"  # the marker's value; anything else (an older exact set, nothing) means: rebuild
 _BITS = 1 << 26
@@ -71,6 +71,16 @@ def _bits(pairs: list[str]):
     lo, hi = h & np.uint64(0xFFFFFFFF), (h >> np.uint64(32)) | np.uint64(1)
     k = np.arange(_HASHES, dtype=np.uint64)
     return (lo[:, None] + k[None, :] * hi[:, None]) & np.uint64(_BITS - 1)
+
+
+def known_in(bits, pairs: list[str]) -> list[bool]:
+    """Return, for each pair key, whether a filter held as a numpy byte array has its bits."""
+    import numpy as np
+
+    if not pairs:
+        return []
+    b = _bits(pairs)
+    return ((bits[b >> np.uint64(3)] >> (b & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1).tolist()
 
 
 def _redis_order(bits):
@@ -150,12 +160,7 @@ class Held:
 
     def known(self, pairs: list[str]) -> list[bool]:
         """Return, for each pair key, whether a transfer with it may be stored (or was added here)."""
-        import numpy as np
-
-        if not pairs:
-            return []
-        b = _bits(pairs)
-        return ((self.bits[b >> np.uint64(3)] >> (b & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1).tolist()
+        return known_in(self.bits, pairs)
 
     def add(self, pairs: list[str]) -> None:
         """Add pair keys in memory; save() stores them (before their transfers are written)."""
@@ -166,8 +171,12 @@ class Held:
             np.bitwise_or.at(self.bits, b >> np.uint64(3), np.left_shift(1, b & np.uint64(7)).astype(np.uint8))
 
     def save(self) -> None:
-        """Store the filter and its marker in one transaction."""
+        """OR the filter into the stored one (bits others set meanwhile are kept) and set the marker, in one
+        transaction."""
+        tmp = f"{self.pairs.key}:tmp"
         pipe = self.pairs.conn.pipeline(transaction=True)
-        pipe.set(self.pairs.key, self.bits.tobytes())
+        pipe.set(tmp, self.bits.tobytes())
+        pipe.execute_command("BITOP", "OR", self.pairs.key, self.pairs.key, tmp)
+        pipe.delete(tmp)
         pipe.set(self.pairs.marker, _VERSION)
         pipe.execute()

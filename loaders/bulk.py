@@ -11,8 +11,9 @@ and numbers by numpy as fixed-width parts that one numpy insert lays before each
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
-__all__ = ["rows_tokens", "frame_tokens", "records_frame", "TRANSFER_COLUMNS"]
+__all__ = ["rows_tokens", "frame_tokens", "transfer_parts", "end_ids", "Parts", "records_frame", "TRANSFER_COLUMNS"]
 
 _CLEAN_RE = "[\x00\x1e\x1f]"  # NUL ends a payload string; the separators go as the packed Cypher path sends them
 # Transfer records of loaders.transfers (A, B, KEY ... EXTRA), as columns.
@@ -37,29 +38,69 @@ def _array(col: str):
                                                    + pl.lit("\x00")).list.join(""))
 
 
+@dataclass
+class Parts:
+    """The GRAPH.BULK records of up to `rows` rows but their end node ids: built before the ids are known."""
+
+    header: bytes
+    body: object  # numpy uint8: every record's text properties, one after the other
+    lens: object  # numpy int64: bytes of each record's text
+    nums: object  # numpy uint8 (n, width): each record's numbers (type byte and value)
+    start: int  # first row of the frame
+    n: int
+
+    def token(self, a=None, b=None) -> bytes:
+        """Return the payload, with the records' end node ids (uint64 arrays) for relationships."""
+        import numpy as np
+
+        fixed = self.nums
+        if a is not None:
+            ends = np.empty((self.n, 2), dtype="<u8")
+            ends[:, 0], ends[:, 1] = a, b
+            fixed = np.concatenate([ends.view(np.uint8).reshape(self.n, 16), fixed], axis=1)
+        width = fixed.shape[1]
+        if not width:
+            return self.header + self.body.tobytes()
+        starts = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(self.lens[:-1], out=starts[1:])
+        return self.header + np.insert(self.body, np.repeat(starts, width), fixed.ravel()).tobytes()
+
+
 def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None = None, rows: int = 100_000):
     """Yield (GRAPH.BULK token, count) for nodes (ends None) or relationships (ends: two id columns) of a frame.
 
     text: (property, column, kind) with kind "str" (empty = absent) or "strs" (a list column);
-    nums: (property, column, kind) with kind "long" or "double", null = absent. Rows lacking a number
-    go in tokens whose header lacks it, so every record is a fixed-width part (ids, numbers) and its
-    text: numpy lays the fixed parts into the text in one insert, with no per-row Python.
+    nums: (property, column, kind) with kind "long" or "double", null = absent.
     """
+    for part, parts in frame_parts(df, name, text, nums, rows):
+        if ends:
+            piece = part.slice(parts.start, parts.n)
+            yield parts.token(piece.get_column(ends[0]).to_numpy(), piece.get_column(ends[1]).to_numpy()), parts.n
+        else:
+            yield parts.token(), parts.n
+
+
+def frame_parts(df, name: str, text: list, nums: list, rows: int = 100_000):
+    """Yield (frame, Parts of rows start..start+n of that frame): rows lacking a number go in parts whose header
+    lacks it, so every record is a fixed-width part (ids, numbers) and its text, laid out by numpy alone."""
     import polars as pl
 
     nullable = [col for _, col, _ in nums if df.get_column(col).null_count()]
     if not nullable:
-        yield from _tokens(df, name, text, list(nums), ends, rows)
+        for parts in _parts(df, name, text, list(nums), rows):
+            yield df, parts
         return
     pattern = df.select(pl.concat_str([pl.col(c).is_null().cast(pl.String) for c in nullable]).alias("_p"))
     df = df.with_columns(pattern.to_series())
     for (_,), part in df.partition_by("_p", as_dict=True, maintain_order=True).items():
         present = [n for n in nums if n[1] not in nullable or part.get_column(n[1])[0] is not None]
-        yield from _tokens(part.drop("_p"), name, text, present, ends, rows)
+        part = part.drop("_p")
+        for parts in _parts(part, name, text, present, rows):
+            yield part, parts
 
 
-def _tokens(df, name: str, text: list, nums: list, ends: tuple | None, rows: int):
-    """Yield the tokens of rows that all have every number in nums (rows_tokens)."""
+def _parts(df, name: str, text: list, nums: list, rows: int):
+    """Yield the Parts of rows that all have every number in nums."""
     import numpy as np
     import polars as pl
 
@@ -72,7 +113,7 @@ def _tokens(df, name: str, text: list, nums: list, ends: tuple | None, rows: int
             c = pl.col(col).cast(pl.String)
             exprs.append(pl.when(c.is_not_null() & (c != "")).then(
                 pl.lit("\x03") + c.str.replace_all(_CLEAN_RE, " ") + pl.lit("\x00")).otherwise(pl.lit("\x00")))
-    fields = [("a", "<u8"), ("b", "<u8")] if ends else []
+    fields = []
     for i, (_, _, kind) in enumerate(nums):
         fields += [(f"t{i}", "u1"), (f"v{i}", "<i8" if kind == "long" else "<f8")]
     dt = np.dtype(fields) if fields else None
@@ -81,39 +122,52 @@ def _tokens(df, name: str, text: list, nums: list, ends: tuple | None, rows: int
         n = part.height
         if exprs:
             t = part.select(pl.concat_str(exprs).alias("t")).to_series()
-            lens = t.str.len_bytes().to_numpy()
+            lens = t.str.len_bytes().to_numpy().astype(np.int64)
             body = np.frombuffer(t.str.join("").item().encode(), dtype=np.uint8)
         else:
             lens, body = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-        if dt is None:
-            yield header + body.tobytes(), n
-            continue
-        fixed = np.zeros(n, dtype=dt)
-        if ends:
-            fixed["a"] = part.get_column(ends[0]).to_numpy()
-            fixed["b"] = part.get_column(ends[1]).to_numpy()
+        fixed = np.zeros(n, dtype=dt) if dt is not None else None
         for i, (_, col, kind) in enumerate(nums):
             fixed[f"t{i}"] = 4 if kind == "long" else 2
             fixed[f"v{i}"] = part.get_column(col).to_numpy()
-        starts = np.zeros(n, dtype=np.int64)
-        np.cumsum(lens[:-1], out=starts[1:])
-        out = np.insert(body, np.repeat(starts, dt.itemsize), fixed.view(np.uint8))
-        yield header + out.tobytes(), n
+        nums_bytes = fixed.view(np.uint8).reshape(n, dt.itemsize) if dt is not None else np.zeros((n, 0), np.uint8)
+        yield Parts(header, body, lens, nums_bytes, start, n)
 
 
-def frame_tokens(df, ids: dict, case: str, rows: int = 100_000):
+_TRANSFER_STRS = [("sides", "sides", "strs"), ("src", "srcs", "strs"), ("cases", "_cases", "strs"),
+                  ("batches", "batches", "strs")]
+_TRANSFER_NUMS = [("ts", "ts", "long"), ("amount", "amount", "double"), ("balance", "balance", "double")]
+
+
+def frame_tokens(df, ids, case: str, rows: int = 100_000):
     """Yield (GRAPH.BULK token, count) for new transfers: a frame of TRANSFER_COLUMNS with `sides`, `srcs` and
-    `batches` lists; ids maps card keys to internal node ids."""
+    `batches` lists; ids maps card keys to internal node ids (a dict, or a frame of `key` and `id`)."""
+    for part, parts in transfer_parts(df, case, rows):
+        piece = part.slice(parts.start, parts.n)
+        a, b = end_ids(piece, ids)
+        yield parts.token(a, b), parts.n
+
+
+def transfer_parts(df, case: str, rows: int = 100_000):
+    """Yield (frame, Parts) of new transfers (frame_tokens without the card ids)."""
     import polars as pl
 
-    keys, id_of = list(ids), pl.Series(list(ids.values()), dtype=pl.UInt64)
-    df = df.with_columns(pl.col("a").replace_strict(keys, id_of, return_dtype=pl.UInt64).alias("_ia"),
-                         pl.col("b").replace_strict(keys, id_of, return_dtype=pl.UInt64).alias("_ib"),
-                         pl.lit([case]).alias("_cases"))
-    text = [(c, c, "str") for c in _TRANSFER_TEXT] + [("sides", "sides", "strs"), ("src", "srcs", "strs"),
-                                                     ("cases", "_cases", "strs"), ("batches", "batches", "strs")]
-    nums = [("ts", "ts", "long"), ("amount", "amount", "double"), ("balance", "balance", "double")]
-    yield from rows_tokens(df, "TRANSFER", text, nums, ends=("_ia", "_ib"), rows=rows)
+    df = df.with_columns(pl.lit([case]).alias("_cases"))
+    text = [(c, c, "str") for c in _TRANSFER_TEXT] + _TRANSFER_STRS
+    yield from frame_parts(df, "TRANSFER", text, _TRANSFER_NUMS, rows)
+
+
+def end_ids(df, ids):
+    """Return the internal ids of the cards in columns a and b (numpy uint64); ids: a dict or a frame key, id."""
+    import polars as pl
+
+    if isinstance(ids, dict):
+        keys, id_of = pl.Series(list(ids), dtype=pl.String), pl.Series(list(ids.values()), dtype=pl.UInt64)
+    else:
+        keys, id_of = ids.get_column("key"), ids.get_column("id").cast(pl.UInt64)
+    out = df.select(pl.col("a").replace_strict(keys, id_of, return_dtype=pl.UInt64),
+                    pl.col("b").replace_strict(keys, id_of, return_dtype=pl.UInt64))
+    return out.get_column("a").to_numpy(), out.get_column("b").to_numpy()
 
 
 def records_frame(recs: list, batch: str):

@@ -17,22 +17,23 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
-from .bulk import TRANSFER_COLUMNS, frame_tokens
-from .chunk import SRC_KEEP, Chunk
+from .bulk import TRANSFER_COLUMNS
+from .chunk import Chunk
 from .mentions import Mentions
 from .pass1 import SLICES, Converted, Workers, convert_file
+from .pass2 import prepare_group, transfer_token
 from .transfers import SIDES, SRC, add_transfer
 from .writer import RS, US, Writer, card_ids, ensure_pairs
 
 __all__ = ["Stage", "usable"]
 
 PASS2_ROWS = 50_000  # rows pass 2 merges at once (memory follows this, not the load; 150,000 cost ~180 MB more, no faster)
-_FILL = ("serial", "ip", "mac", "summary", "channel", "branch")
 
 
 def usable(store) -> bool:
@@ -59,6 +60,7 @@ class Stage:
         self._converting: list = []  # Futures of the files the workers convert, in load order
         self.error: BaseException | None = None  # the first worker file's error (the other files are loaded)
         self._pending: list = []
+        self._ids = None  # the card ids frame of pass 2
 
     @property
     def parallel(self) -> bool:
@@ -106,20 +108,15 @@ class Stage:
     def _collect(self) -> None:
         """Wait for the workers' files and keep them in load order; keep the first file's error in `error`."""
         futures, self._converting = self._converting, []
-        try:
-            for fut in futures:
-                try:
-                    self._take(fut.result())
-                except Exception as e:  # the other files are loaded; load_files raises it after them
-                    self.error = self.error or e
-        finally:
-            if self.workers is not None:
-                self.workers.close()
-                self.workers = None
+        for fut in futures:
+            try:
+                self._take(fut.result())
+            except Exception as e:  # the other files are loaded; load_files raises it after them
+                self.error = self.error or e
 
-    def _entities(self) -> None:
+    def _entities(self, cards_stored=None) -> None:
         """Write the load's entities once, then its cash events (they name its cards): runs on the store thread."""
-        self.mentions.load_done(self.batch_rows)
+        self.mentions.load_done(self.batch_rows, cards_stored)
         for batch, chunks in self.cash:
             w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False, locked=True)
             for ch in chunks:
@@ -146,10 +143,12 @@ class Stage:
         self.store.write(stmt, data=data, rs=RS, us=US, case=self.case, **extra)
 
     def finish(self) -> dict:
-        """Pass 2: write the staged transfers slice by slice; return batch -> (created, merged).
+        """Pass 2: write the load's entities and its transfers; return batch -> (created, merged).
 
-        While the store thread writes the entities, the slices are merged into transfers and spilled;
-        then the store thread appends one slice's transfers while the next one's records are built.
+        The store thread writes the entities while pass 2 merges the slices into transfers and builds
+        their payloads but the card ids (in the worker processes when there are some). Once the cards
+        are stored, each group's transfers are appended by a second store thread, beside the entities
+        still being written: the server works on both.
         """
         if self.dir is None:
             return {}
@@ -157,27 +156,69 @@ class Stage:
             self._collect()
             self._drain()
             with self.store.write_lock():  # entities and transfers are checked, then appended
-                entities = self._pool.submit(self._entities)
-                held = self.store.pairs.hold()  # read once: pass 2 asks and adds in memory
-                ready = [self._prepare(i, pl.concat([pl.read_ipc(p) for p in group]).sort("o"), held)
-                         for i, group in enumerate(self._groups_of_slices())]
-                held.add(pl.concat([pl.read_ipc(new, columns=["pair"]) for _, new in ready if new is not None]
-                                   or [pl.DataFrame({"pair": []}, schema={"pair": pl.String})])
-                         .get_column("pair").to_list())
-                held.save()  # before any transfer of this load is written (a kill after it only costs lookups)
-                entities.result()  # the cards are stored: their ids can be read
-                for known, new in ready:
-                    if known is not None:
-                        self._merge_known(pl.read_ipc(known))
-                    if new is not None:
-                        self._create(pl.read_ipc(new))
+                cards = threading.Event()
+                entities = self._pool.submit(self._entities, cards.set)
+                held = self.store.pairs.hold()  # read once: every group is tested against it as it was
+                bloom = self.dir / "pairs.bloom"
+                held.bits.tofile(bloom)
+                jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case)
+                        for i, group in enumerate(self._groups_of_slices())]
+                with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
+                    sent: list = []
+                    for job in jobs:
+                        self._write_group(job.result(), held, cards, entities, out, sent)
+                    for fut in sent:
+                        fut.result()
+                entities.result()
                 self._drain()
             return {b: tuple(c) for b, c in self.counts.items() if b in self.done}
         finally:
             if self.workers is not None:
                 self.workers.close()
+                self.workers = None
             self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _write_group(self, prep, held, cards: threading.Event, entities: Future, out: ThreadPoolExecutor,
+                     sent: list) -> None:
+        """Write one prepared group: its pairs into the stored filter, then its transfers (once the cards are)."""
+        for batch, (made, merged) in prep.counts.items():
+            self.counts[batch][0] += made
+            self.counts[batch][1] += merged
+        while not cards.wait(0.05):  # the cards are stored: their ids can be read
+            if entities.done():
+                entities.result()  # its error, or it had nothing to write
+                break
+        if prep.known is not None:
+            self._merge_known(pl.read_ipc(prep.known))
+        if prep.pairs is None:
+            return
+        held.add(pl.read_ipc(prep.pairs).get_column("pair").to_list())
+        held.save()  # before the group's transfers are written (a kill after it only costs lookups)
+        ids = self._card_ids(prep.cards)
+        for parts, keys, n in prep.tokens:
+            token = transfer_token(parts, keys, ids)
+            while len(sent) > 2:  # at most a few payloads wait in memory
+                sent.pop(0).result()
+            sent.append(out.submit(self.store.bulk_insert, 0, n, [], [token]))
+
+    def _run(self, fn, *args) -> Future:
+        """Run a pass-2 step in a worker process, or here (then the Future is already done)."""
+        if self.workers is not None:
+            return self.workers.run(fn, *args)
+        fut: Future = Future()
+        fut.set_result(fn(*args))
+        return fut
+
+    def _card_ids(self, cards: list):
+        """Return the internal ids of the load's cards as a frame of key and id (stored cards looked up once)."""
+        ids = self.prov.ids
+        before = len(ids)
+        card_ids(self.store, ids, cards)
+        if self._ids is None or len(ids) != before or self._ids.height != len(ids):
+            self._ids = pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String),
+                                      "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})
+        return self._ids
 
     def _groups_of_slices(self):
         """Yield the staged files of slices taken together up to PASS2_ROWS rows."""
@@ -188,23 +229,6 @@ class Stage:
             if group and (rows >= PASS2_ROWS or k == SLICES - 1):
                 yield group
                 group, rows = [], 0
-
-    def _prepare(self, i: int, rows: pl.DataFrame, held) -> tuple[Path | None, Path | None]:
-        """Split one slice's rows: those of pairs the store may hold (merged later through the row path) and
-        the new ones, merged here into transfers; both spilled. Return their paths (None when empty)."""
-        pairs = rows.get_column("pair").unique().to_list()
-        known = {p for p, k in zip(pairs, held.known(pairs)) if k}
-        old = None
-        if known:
-            is_old = pl.col("pair").is_in(pl.Series(list(known), dtype=pl.String).implode())
-            old = self.dir / f"known-{i:03d}.arrow"
-            rows.filter(is_old).write_ipc(old)
-            rows = rows.filter(~is_old)
-        if not rows.height:
-            return old, None
-        new = self.dir / f"new-{i:03d}.arrow"
-        self._merge(rows).write_ipc(new)
-        return old, new
 
     def _merge_known(self, rows: pl.DataFrame) -> None:
         """Send rows of pairs the store may hold file by file through the row path (lookup, then merge or create)."""
@@ -221,55 +245,3 @@ class Stage:
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
-
-    def _merge(self, rows: pl.DataFrame) -> pl.DataFrame:
-        """Return new rows merged into transfers (same key, or the other side of the pair); count them per file."""
-        gid = _groups(rows)
-        rows = rows.with_columns(pl.Series("g", gid, dtype=pl.Int64))
-        fills = [pl.col(c).filter(pl.col(c) != "").first().fill_null("").alias(c) for c in _FILL]
-        tx = rows.group_by("g", maintain_order=True).agg(
-            pl.col("a", "b", "key", "pair", "ts", "time", "amount", "balance", "extra", "batch").first(), *fills,
-            pl.col("side").unique(maintain_order=True).alias("sides"), pl.col("src").head(SRC_KEEP).alias("srcs"),
-            pl.col("batch").unique(maintain_order=True).alias("batches"))
-        made = dict(tx.group_by("batch").len().iter_rows())  # a transfer counts for the file of its first row
-        for batch, n in rows.group_by("batch").len().iter_rows():
-            self.counts[batch][0] += made.get(batch, 0)
-            self.counts[batch][1] += n - made.get(batch, 0)
-        return tx
-
-    def _create(self, tx: pl.DataFrame) -> None:
-        """Append merged new transfers (their pairs are in the saved filter) with GRAPH.BULK on the store thread."""
-        ids = self.prov.ids
-        card_ids(self.store, ids, set(tx.get_column("a").unique().to_list()) | set(tx.get_column("b").unique().to_list()))
-        for token, n in frame_tokens(tx, ids, self.case):  # FalkorDB appends one while the next is built
-            while len(self._pending) > 2:  # at most a few tokens wait in memory
-                self._pending.pop(0).result()
-            self._submit(self.store.bulk_insert, 0, n, [], [token])
-
-
-def _groups(rows: pl.DataFrame) -> list[int]:
-    """Return each row's transfer (the order `o` of its first row), merging as loaders.transfers.add_transfer does.
-
-    A row joins the first earlier transfer of its pair with the same key, or lacking its side;
-    pairs whose rows share one key (the usual case: one 交易流水号 on both sides) need no loop.
-    """
-    multi = rows.group_by("pair").agg(pl.col("key").n_unique().alias("k")).filter(pl.col("k") > 1)
-    first = rows.group_by("pair", maintain_order=True).agg(pl.col("o").first().alias("g"))
-    gid = rows.join(first, on="pair", how="left", maintain_order="left").get_column("g").to_list()
-    if not multi.height:
-        return gid
-    mset = set(multi.get_column("pair").to_list())
-    open_: dict = {}
-    pos = {o: i for i, o in enumerate(rows.get_column("o").to_list())}
-    sel = rows.filter(pl.col("pair").is_in(pl.Series(list(mset), dtype=pl.String).implode()))
-    for o, pair, key, side in sel.select("o", "pair", "key", "side").iter_rows():
-        groups = open_.setdefault(pair, [])
-        for g in groups:
-            if g[1] == key or side not in g[2]:
-                g[2].add(side)
-                gid[pos[o]] = g[0]
-                break
-        else:
-            groups.append([o, key, {side}])
-            gid[pos[o]] = o
-    return gid

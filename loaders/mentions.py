@@ -105,8 +105,9 @@ class Mentions:
         self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
 
-    def load_done(self, batch_rows: int) -> None:
-        """Write every entity of the load once (cards and persons before OWNS and USES)."""
+    def load_done(self, batch_rows: int, cards_stored=None) -> None:
+        """Write every entity of the load once (cards and persons before OWNS and USES); call cards_stored() once
+        every card the load names is stored and in `ids` (its transfers can then be written beside the rest)."""
         files, self.files = [f for f in self.files if f], []
 
         def read(what: str) -> pl.DataFrame:
@@ -125,6 +126,8 @@ class Mentions:
                 agg = self._create_nodes(stmt, agg)
             else:
                 agg = self._create_rels("OWNS", agg, ("Person", "a"), ("BankCard", "b"))
+            if stmt == "load_card_packed" and cards_stored is not None:
+                cards_stored()  # new cards appended, stored ones' ids read: the rest only merges properties
             self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
         self._uses(read("uses"), batch_rows)
 
@@ -138,6 +141,8 @@ class Mentions:
             return new
         label = _LABELS[stmt][0]
         have = self._node_ids(stmt, new.get_column("key").to_list())
+        if label == "BankCard":
+            self.ids.update(have)  # the transfers name stored cards too
         fresh = new.filter(~pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
         if not fresh.height:
             return new

@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = ["Converted", "convert_file", "Workers", "SLICES", "workers_for"]
 
 SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
+STAGE_ROWS = 100_000  # transfer rows a file's conversion holds before staging them (~30 MB)
 PARALLEL_BYTES = 32 << 20  # a load of fewer bytes of 交易明细 converts in the loading process (spawning costs ~0.5 s)
 _SHIFT = 40
 
@@ -47,31 +48,47 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
     out = Converted(no, batch)
     order = no << _SHIFT
     seen = []
+    ch = Chunk(0)  # the file's cash events, merged: a few statements per file, not per block
+    held: list = []  # transfer rows of the last blocks, staged together (fewer, larger files for pass 2)
     for idx, block in enumerate(blocks(table, len(table.header))):
-        ch = Chunk(idx)
+        before = ch.rows
         tr, mentions, rej = convert_block(block, layout, batch, ch)
         out.read += len(block.numbers) + len(block.rejected)
         for n, why, cells in rej:
             rejects.add(n, why, cells)
-        out.loaded += ch.rows
         if mentions is not None:
             seen.append(mentions)
-        if ch.cash or ch.nodes:
-            out.cash.append(ch)
         if tr is not None:
             tr = tr.with_columns(pl.int_range(order, order + tr.height, dtype=pl.Int64).alias("o"),
                                  pl.lit(batch).alias("batch"),
                                  (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))
             order += tr.height
-            for (k,), part in tr.partition_by("_slice", as_dict=True, include_key=False).items():
-                path = Path(stage_dir) / f"{k:02d}-{no:05d}-{idx:05d}.arrow"
-                part.write_ipc(path)
-                out.staged.append((k, path, part.height))
+            held.append(tr)
+            if sum(f.height for f in held) >= STAGE_ROWS:
+                _spill(held, no, Path(stage_dir), out)
         if progress is not None:
-            progress(ch.rows)
+            progress(ch.rows - before)
+    _spill(held, no, Path(stage_dir), out)
+    out.loaded = ch.rows
+    if ch.cash or ch.nodes:
+        out.cash.append(ch)
     out.rejected = rejects.count
     out.mentions = aggregate(seen, batch, Path(stage_dir) / f"m{no:05d}")
     return out
+
+
+def _spill(held: list, no: int, stage_dir: Path, out: Converted) -> None:
+    """Stage held transfer rows: one Arrow file per slice of their pair keys."""
+    import polars as pl
+
+    if not held:
+        return
+    rows = pl.concat(held)
+    held.clear()
+    for (k,), part in rows.partition_by("_slice", as_dict=True, include_key=False).items():
+        path = stage_dir / f"{k:02d}-{no:05d}-{len(out.staged):06d}.arrow"
+        part.write_ipc(path)
+        out.staged.append((k, path, part.height))
 
 
 def workers_for(total_bytes: int) -> int:
@@ -129,6 +146,10 @@ class Workers:
         if progress is not None:
             self.progress[no] = progress
         return self.pool.submit(_job, str(path), layout, batch, no, str(stage_dir), str(rejects_path), list(header))
+
+    def run(self, fn, *args):
+        """Run any picklable step in a worker; return its Future."""
+        return self.pool.submit(fn, *args)
 
     def _relay(self) -> None:
         """Pass (file number, rows) reports to the files' progress callbacks until told to stop."""

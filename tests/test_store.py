@@ -150,6 +150,13 @@ def test_pair_filter_knows_what_was_added(store):
     assert store.pairs_known(keys) == [True] * 50_010 + [False] * 49_990
     assert store.pairs_known(odd) == [True, True, False]
     assert store.pairs_known([]) == []
+    held = pairs.hold()  # a load's copy: additions in memory, OR-ed into the stored filter on save
+    store.pairs_add(keys[60_000:60_010])  # set on the server after the copy was read: kept by the save
+    held.add(keys[70_000:80_000])
+    assert held.known(keys[70_000:70_005]) == [True] * 5 and not any(store.pairs_known(keys[70_000:70_100]))
+    held.save()
+    assert all(store.pairs_known(keys[:50_010] + keys[60_000:60_010] + keys[70_000:80_000]))
+    assert sum(store.pairs_known(keys[80_000:])) < 5
     store.pairs_clear()
     assert not pairs.ready()
     assert store.pairs_known(keys[:100] + odd) == [False] * 103

@@ -1,0 +1,124 @@
+"""Pass 2 of the column path, the parts that need no store: merging staged rows and building transfer payloads.
+
+Both run in the loader's worker processes when it has them (loaders.pass1.Workers), else in the
+loading process: a group of pair slices is merged into transfers (A's 出 row and B's 进 row become
+one) after setting aside the rows whose pair the store may hold; once the cards are stored, the
+merged transfers become GRAPH.BULK payloads naming their cards by internal id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Prepared", "prepare_group", "transfer_token", "FILL"]
+
+FILL = ("serial", "ip", "mac", "summary", "channel", "branch")  # a transfer takes these from any of its rows
+
+
+@dataclass
+class Prepared:
+    """One group of slices after pass 2's merge: spilled rows and counts per file."""
+
+    known: Path | None = None  # rows of pairs the store may hold (the row path merges them)
+    pairs: Path | None = None  # the pairs of the new transfers
+    tokens: list = field(default_factory=list)  # (payload parts file, card keys file, transfers) per payload
+    counts: dict = field(default_factory=dict)  # batch -> [created, merged]
+    cards: list = field(default_factory=list)  # the cards the new transfers name
+
+
+def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str) -> Prepared:
+    """Merge one group of staged slices (their rows read in load order; the pair filter read from a file) and
+    build the new transfers' payloads but their card ids, all spilled to files."""
+    import numpy as np
+    import polars as pl
+
+    from graphsvc.pairset import known_in
+
+    from .bulk import transfer_parts
+
+    rows = pl.concat([pl.read_ipc(p) for p in paths]).sort("o")
+    out = Prepared()
+    pairs = rows.get_column("pair").unique()
+    hit = known_in(np.fromfile(bloom, dtype=np.uint8), pairs.to_list())
+    known = pairs.filter(pl.Series(hit, dtype=pl.Boolean))
+    if known.len():
+        is_old = pl.col("pair").is_in(known.implode())
+        out.known = Path(stage_dir) / f"known-{i:03d}.arrow"
+        rows.filter(is_old).write_ipc(out.known)
+        rows = rows.filter(~is_old)
+    if rows.height:
+        tx = _merge(rows, out.counts)
+        out.pairs = Path(stage_dir) / f"pairs-{i:03d}.arrow"
+        tx.select("pair").write_ipc(out.pairs)
+        out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique().to_list()
+        for j, (frame, parts) in enumerate(transfer_parts(tx, case)):
+            base = Path(stage_dir) / f"tx-{i:03d}-{j:03d}"
+            np.savez(f"{base}.npz", header=np.frombuffer(parts.header, dtype=np.uint8), body=parts.body,
+                     lens=parts.lens, nums=parts.nums)
+            frame.slice(parts.start, parts.n).select("a", "b").write_ipc(f"{base}.arrow")
+            out.tokens.append((Path(f"{base}.npz"), Path(f"{base}.arrow"), parts.n))
+    return out
+
+
+def _merge(rows, counts: dict):
+    """Return new rows merged into transfers (same key, or the other side of the pair); count them per file."""
+    import polars as pl
+
+    from .chunk import SRC_KEEP
+
+    gid = _groups(rows)
+    rows = rows.with_columns(pl.Series("g", gid, dtype=pl.Int64))
+    fills = [pl.col(c).filter(pl.col(c) != "").first().fill_null("").alias(c) for c in FILL]
+    tx = rows.group_by("g", maintain_order=True).agg(
+        pl.col("a", "b", "key", "pair", "ts", "time", "amount", "balance", "extra", "batch").first(), *fills,
+        pl.col("side").unique(maintain_order=True).alias("sides"), pl.col("src").head(SRC_KEEP).alias("srcs"),
+        pl.col("batch").unique(maintain_order=True).alias("batches"))
+    made = dict(tx.group_by("batch").len().iter_rows())  # a transfer counts for the file of its first row
+    for batch, n in rows.group_by("batch").len().iter_rows():
+        c = counts.setdefault(batch, [0, 0])
+        c[0] += made.get(batch, 0)
+        c[1] += n - made.get(batch, 0)
+    return tx
+
+
+def _groups(rows) -> list[int]:
+    """Return each row's transfer (the order `o` of its first row), merging as loaders.transfers.add_transfer does.
+
+    A row joins the first earlier transfer of its pair with the same key, or lacking its side;
+    pairs whose rows share one key (the usual case: one 交易流水号 on both sides) need no loop.
+    """
+    import polars as pl
+
+    multi = rows.group_by("pair").agg(pl.col("key").n_unique().alias("k")).filter(pl.col("k") > 1)
+    first = rows.group_by("pair", maintain_order=True).agg(pl.col("o").first().alias("g"))
+    gid = rows.join(first, on="pair", how="left", maintain_order="left").get_column("g").to_list()
+    if not multi.height:
+        return gid
+    mset = set(multi.get_column("pair").to_list())
+    open_: dict = {}
+    pos = {o: i for i, o in enumerate(rows.get_column("o").to_list())}
+    sel = rows.filter(pl.col("pair").is_in(pl.Series(list(mset), dtype=pl.String).implode()))
+    for o, pair, key, side in sel.select("o", "pair", "key", "side").iter_rows():
+        groups = open_.setdefault(pair, [])
+        for g in groups:
+            if g[1] == key or side not in g[2]:
+                g[2].add(side)
+                gid[pos[o]] = g[0]
+                break
+        else:
+            groups.append([o, key, {side}])
+            gid[pos[o]] = o
+    return gid
+
+
+def transfer_token(parts: Path, keys: Path, ids) -> bytes:
+    """Return one GRAPH.BULK payload of new transfers from its spilled parts, naming the cards by id."""
+    import numpy as np
+    import polars as pl
+
+    from .bulk import Parts, end_ids
+
+    z = np.load(parts)
+    p = Parts(z["header"].tobytes(), z["body"], z["lens"], z["nums"], 0, len(z["lens"]))
+    a, b = end_ids(pl.read_ipc(keys), ids)
+    return p.token(a, b)
