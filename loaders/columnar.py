@@ -8,11 +8,13 @@ loads the same files both ways and compares the graphs.
 """
 from __future__ import annotations
 
+import hashlib
+
 import polars as pl
 
 from . import normalize as nz
 from .chunk import Chunk
-from .convert import _MISSING, pair_key
+from .convert import _MISSING
 from .frames import Block
 from .mapping import Layout, kind_spec
 from .mentions import block_mentions
@@ -66,6 +68,7 @@ _CARD_SEPARATORS = "[ \\-_\t\u3000]"
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S")
+_HMS = ("([0-9]+):[0-9]+:[0-9]+$", ":([0-9]+):[0-9]+$", ":([0-9]+)$")  # hour, minute, second of a spaced time
 
 
 def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
@@ -94,7 +97,12 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
         return [pl.when(t.str.contains(_IPV4)).then(t).otherwise(None)]
     if norm is nz.time:
         dt = pl.coalesce([col.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS])
-        dt = pl.when(dt.dt.year().is_between(1900, 2100)).then(dt).otherwise(None)
+        s = col.str.strip_chars(_SPACE)  # strptime rolls 0:00:60 over to 0:01:00: the parts are checked here
+        compact = s.str.contains("^[0-9]{14}$")
+        hms = [pl.when(compact).then(s.str.slice(8 + 2 * i, 2)).otherwise(s.str.extract(pattern))
+               .cast(pl.Int32, strict=False) for i, pattern in enumerate(_HMS)]
+        real = hms[0].is_between(0, 23) & hms[1].is_between(0, 59) & hms[2].is_between(0, 59)
+        dt = pl.when(dt.dt.year().is_between(1900, 2100) & real).then(dt).otherwise(None)
         return [dt.dt.strftime("%Y-%m-%d %H:%M:%S"), dt.dt.epoch("s")]
     return None
 
@@ -237,6 +245,14 @@ def _sides(df: pl.DataFrame, layout: Layout) -> pl.DataFrame:
                            .alias("amt"))
 
 
+def _pair_keys(tr: pl.DataFrame) -> list[str]:
+    """Return loaders.convert.pair_key of each transfer row: its text assembled by polars, hashed in one pass."""
+    parts = [pl.col(c).cast(pl.String).fill_null("None") for c in ("a", "b", "_fen", "time_ts")]
+    text = tr.select(pl.concat_str(parts, separator=">").cast(pl.Binary)).to_series().to_list()
+    blake = hashlib.blake2b
+    return [blake(t, digest_size=8).hexdigest() for t in text]
+
+
 def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     """Convert a block: cash events into the chunk; return (transfer rows, entity mentions, rejects [(n, reason, cells)])."""
     rejects = list(block.rejected)
@@ -267,8 +283,7 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("a"),
                          pl.when(out).then(pl.col("counter_card")).otherwise(pl.col("card")).alias("b"),
                          (pl.col("amt") * 100).round(0).cast(pl.Int64).alias("_fen"))
-    pairs = list(map(pair_key, *(tr.get_column(c).to_list() for c in ("a", "b", "_fen", "time_ts"))))
-    tr = tr.with_columns(pl.Series("pair", pairs, dtype=pl.String))
+    tr = tr.with_columns(pl.Series("pair", _pair_keys(tr), dtype=pl.String))
     blank = [pl.col(c).fill_null("").alias(c) for c in ("serial", "summary", "channel", "branch", "ip", "mac")]
     tr = tr.with_columns(*blank).with_columns(
         pl.when(pl.col("serial") != "").then(pl.col("serial")).otherwise(pl.col("pair")).alias("key"))

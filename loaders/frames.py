@@ -22,6 +22,7 @@ __all__ = ["Block", "blocks", "BLOCK_BYTES", "BLOCK_ROWS"]
 
 BLOCK_BYTES = 8 << 20  # bytes of a CSV file parsed at once (memory per block, not per file)
 BLOCK_ROWS = 40_000  # rows per block of an Excel sheet (cells come typed, not as text)
+_UTF8 = ("utf-8", "utf-8-sig", "utf8", "ascii")
 _SEPARATOR_LINE = re.compile(rb"(?m)^[ \t]*[,\t|;][ \t,|;]*\r?$")
 
 
@@ -122,12 +123,13 @@ def _csv_blocks(table: Table, width: int) -> Iterator[Block]:
             part, rest = buf[:cut], buf[cut:]
             try:
                 text = part.decode(enc)
+                data = part if enc in _UTF8 else text.encode("utf-8")  # polars reads UTF-8 bytes
             except UnicodeDecodeError as e:
                 at = offset + e.start
                 raise BadInput(f"{table.path.name}: 第 {at} 字节起无法按 {table.encoding} 解码 cannot decode as "
                                f"{table.encoding} at byte {at}", "the file mixes encodings; save it again as UTF-8") from None
             offset += cut
-            block = _parse(text, table.delimiter, width, n)
+            block = _parse(data, table.delimiter, width, n)
             if block.numbers:
                 n = block.numbers[-1]
             if block.rejected:
@@ -148,15 +150,14 @@ def _tail(text: str, delim: str, width: int, n0: int) -> Block:
     cells = rows[-1]
     if len(rows) == 1 and len(cells) < width:
         return Block([], [[] for _ in range(width)], [(n0 + 1, TRUNCATED, [])], True)
-    return _parse(text, delim, width, n0)
+    return _parse(text.encode("utf-8"), delim, width, n0)
 
 
-def _parse(text: str, delim: str, width: int, n0: int) -> Block:
-    """Parse one block of text with polars, or with the csv module where polars would read it otherwise."""
+def _parse(utf8: bytes, delim: str, width: int, n0: int) -> Block:
+    """Parse one block of UTF-8 text with polars, or with the csv module where polars would read it otherwise."""
     import polars as pl
 
     names = [f"c{i}" for i in range(width)]
-    utf8 = text.encode("utf-8")
     if not _SEPARATOR_LINE.search(utf8):
         try:
             df = pl.read_csv(utf8, has_header=False, separator=delim, quote_char='"',
@@ -171,7 +172,7 @@ def _parse(text: str, delim: str, width: int, n0: int) -> Block:
             nums = list(range(n0 + 1, n0 + 1 + df.height))
             return Block(nums, df.get_columns(), [], True)
     nums, rows, rejected, n = [], [], [], n0
-    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+    for cells in csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delim):
         if blank(cells):
             continue
         n += 1
