@@ -26,6 +26,7 @@ _ABSENT = object()
 _MEMO: dict = {}  # normaliser -> {text cell: result}, across blocks and files (results depend on the cell only)
 _MEMO_MAX = 400_000
 _NUMERIC = {nz.signed_amount, nz.amount}
+_BY_VALUE = {nz.person_id}  # polars checks it in many steps: per distinct value, not per row
 
 
 def supported(layout: Layout) -> bool:
@@ -88,6 +89,14 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
     if norm is nz.card:  # digits once spaces and dashes are gone
         t = col.str.strip_chars(_SPACE).str.replace_all(_CARD_SEPARATORS, "")
         return [pl.when(t.str.contains("^[0-9]+$")).then(t).otherwise(None)]
+    if norm is nz.person_id:  # 18 ASCII characters, check digit and birth date right: already in the one form
+        t = col.str.strip_chars(_SPACE).str.to_uppercase()
+        total = pl.sum_horizontal([t.str.slice(i, 1).cast(pl.Int32, strict=False) * w
+                                   for i, w in enumerate(nz.ID_WEIGHTS)])
+        check = (total % 11).replace_strict(list(range(11)), list(nz.ID_CHECK), default=None, return_dtype=pl.String)
+        born = t.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+        good = t.str.contains("^[0-9]{17}[0-9X]$") & (check == t.str.slice(17, 1)) & (born.dt.year() >= 1)
+        return [pl.when(good).then(t).otherwise(None)]
     if norm is nz.mac:
         h = col.str.strip_chars(_SPACE).str.to_uppercase().str.replace_all("[:. -]", "")
         pretty = pl.concat_str([h.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
@@ -111,6 +120,13 @@ def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:
     """Return ([value Series...], error Series or None) of one field of a block."""
     if not text:
         return _results(_py_cells(col, norm), norm)
+    if norm in _BY_VALUE and col.len() > 1:  # few distinct values: normalised once each, mapped back
+        values = col.unique()
+        if values.len() * 2 < col.len():
+            got, err = _field(values, norm, text)
+            back = [col.replace_strict(values, g, default=None, return_dtype=g.dtype) for g in got]
+            return back, (col.replace_strict(values, err, default=None, return_dtype=pl.String)
+                          if err is not None else None)
     fast = _vector(col, norm)
     if fast is None:
         return _distinct(col, col, norm)

@@ -21,7 +21,7 @@ class BadValue(ValueError):
 
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+ID_CHECK = "10X98765432"
 _SEPARATORS = str.maketrans("", "", " -_\t\u3000")
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 
@@ -92,7 +92,7 @@ def phone(v) -> str:
 
 def _check_digit(first17: str) -> str:
     """Return the ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
 
 
 def upgrade_id15(s: str) -> str:

@@ -112,12 +112,24 @@ _TIMES = st.one_of(st.from_regex(r"(19|20|21)[0-9]{2}[-/][0-9]{1,2}[-/][0-9]{1,2
 _TEXT = st.text(alphabet=st.sampled_from(list("ab 交易\t\u3000\x1e\x1f,")), max_size=8)
 
 
+def _with_check(first17: str) -> str:
+    """Return an ID number with its right check digit."""
+    return first17 + nz.ID_CHECK[sum(int(c) * w for c, w in zip(first17, nz.ID_WEIGHTS)) % 11]
+
+
+_IDS = st.one_of(st.from_regex(r"[0-9]{6}(19|20|00)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}", fullmatch=True).map(_with_check),
+                 st.from_regex(r"[0-9]{6}(19|20|00)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}", fullmatch=True)
+                 .map(lambda s: _with_check(s).lower().center(20)),
+                 st.from_regex(r" ?[0-9]{17}[0-9Xx１ ]", fullmatch=True), st.from_regex(r"[0-9]{15}", fullmatch=True),
+                 st.text(max_size=19))
+
+
 @hsettings(max_examples=60, deadline=None)
 @given(st.data())
 def test_polars_normalisation_agrees_with_the_normalisers(data):
     """Every value polars normalises itself comes out as loaders.normalize makes it, errors included."""
     for norm, strat in ((nz.card, _CARDS), (nz.mac, _MACS), (nz.ip, _IPS), (nz.signed_amount, _AMOUNTS),
-                        (nz.time, _TIMES), (nz.text, _TEXT)):
+                        (nz.time, _TIMES), (nz.text, _TEXT), (nz.person_id, _IDS)):
         cells = data.draw(st.lists(st.one_of(strat, st.none()), min_size=1, max_size=12))
         vals, err = _field(pl.Series(cells, dtype=pl.String), norm, True)
         errs = err.to_list() if err is not None else [None] * len(cells)
