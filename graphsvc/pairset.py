@@ -46,7 +46,7 @@ def _ints(pairs: list[str]):
     """Return pair keys as uint64: 16 hex digits read as a number, anything else hashed to 8 bytes."""
     import numpy as np
 
-    if all(len(p) == 16 for p in pairs):
+    if min(map(len, pairs)) == 16 == max(map(len, pairs)):
         try:
             return np.frombuffer(bytes.fromhex("".join(pairs)), dtype=">u8").astype(np.uint64)
         except ValueError:  # not all hex: per key below

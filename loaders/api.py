@@ -111,12 +111,17 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
     """
     path = Path(path)
     batch_rows = batch_rows or _chunk_rows()
-    table = open_table(path)
+    parallel = stage is not None and stage.parallel
+    table = open_table(path, header_only=parallel)  # a 交易明细 file then goes to a worker, which reads the rows
     try:
         if mapping is not None:
             layout = layout_from_mapping(mapping, table.header, path.name)
         else:
             layout = builtin_layout(kind, table.header, path.name)
+        to_worker = parallel and columnar_supported(layout) and usable(store)
+        if parallel and not to_worker:  # read here: opened again with the fast reader
+            table.close()
+            table = open_table(path)
         conv = converter(layout)
         sha = _sha256(path)
         batch = batch_key(case, layout.kind, sha)
@@ -127,7 +132,7 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
         summary = {"file": str(path), "kind": layout.kind, "layout": layout.name, "format": table.format,
                    "encoding": table.encoding, "rejects": str(rejects_path), "batch": batch}
         if columnar_supported(layout) and usable(store):
-            if stage is not None and stage.parallel:  # a worker process converts it; load_files finishes it
+            if to_worker:  # load_files finishes it
                 table.close()
                 stage.submit(path, layout, batch, rejects_path, table.header, progress)
                 return summary

@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-__all__ = ["rows_tokens", "frame_tokens", "transfer_parts", "end_ids", "Parts", "records_frame", "TRANSFER_COLUMNS"]
+__all__ = ["rows_tokens", "frame_tokens", "transfer_parts", "end_ids", "Parts", "set_ends", "records_frame", "TRANSFER_COLUMNS"]
 
 _CLEAN_RE = "[\x00\x1e\x1f]"  # NUL ends a payload string; the separators go as the packed Cypher path sends them
 # Transfer records of loaders.transfers (A, B, KEY ... EXTRA), as columns.
@@ -61,9 +61,32 @@ class Parts:
         width = fixed.shape[1]
         if not width:
             return self.header + self.body.tobytes()
-        starts = np.zeros(self.n, dtype=np.int64)
-        np.cumsum(self.lens[:-1], out=starts[1:])
-        return self.header + np.insert(self.body, np.repeat(starts, width), fixed.ravel()).tobytes()
+        at = self.records(width) - len(self.header)
+        out = np.empty(len(self.body) + self.n * width, dtype=np.uint8)
+        pos = (at[:, None] + np.arange(width, dtype=np.int64)[None, :]).ravel()
+        text = np.ones(len(out), dtype=bool)
+        text[pos] = False
+        out[pos] = fixed.ravel()
+        out[text] = self.body
+        return self.header + out.tobytes()
+
+    def records(self, width: int):
+        """Return where each record starts in the payload (numpy int64), its fixed part being width bytes."""
+        import numpy as np
+
+        at = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(self.lens[:-1] + width, out=at[1:])
+        return at + len(self.header)
+
+
+def set_ends(token: bytearray, records, a, b) -> None:
+    """Write the end node ids of a payload built with zero ids (records: where each record starts)."""
+    import numpy as np
+
+    ends = np.empty((len(records), 2), dtype="<u8")
+    ends[:, 0], ends[:, 1] = a, b
+    buf = np.frombuffer(token, dtype=np.uint8)
+    buf[(records[:, None] + np.arange(16, dtype=np.int64)[None, :]).ravel()] = ends.view(np.uint8).ravel()
 
 
 def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None = None, rows: int = 100_000):

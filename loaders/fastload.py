@@ -196,8 +196,8 @@ class Stage:
         held.add(pl.read_ipc(prep.pairs).get_column("pair").to_list())
         held.save()  # before the group's transfers are written (a kill after it only costs lookups)
         ids = self._card_ids(prep.cards)
-        for parts, keys, n in prep.tokens:
-            token = transfer_token(parts, keys, ids)
+        for base, n in prep.tokens:
+            token = transfer_token(base, ids)
             while len(sent) > 2:  # at most a few payloads wait in memory
                 sent.pop(0).result()
             sent.append(out.submit(self.store.bulk_insert, 0, n, [], [token]))
@@ -210,14 +210,15 @@ class Stage:
         fut.set_result(fn(*args))
         return fut
 
-    def _card_ids(self, cards: list):
+    def _card_ids(self, cards: pl.Series):
         """Return the internal ids of the load's cards as a frame of key and id (stored cards looked up once)."""
         ids = self.prov.ids
-        before = len(ids)
-        card_ids(self.store, ids, cards)
-        if self._ids is None or len(ids) != before or self._ids.height != len(ids):
-            self._ids = pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String),
-                                      "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})
+        if self._ids is None or self._ids.height != len(ids):
+            self._ids = _id_frame(ids)
+        missing = cards.filter(~cards.is_in(self._ids.get_column("key").implode())).to_list()
+        if missing:
+            card_ids(self.store, ids, missing)
+            self._ids = _id_frame(ids)
         return self._ids
 
     def _groups_of_slices(self):
@@ -245,3 +246,8 @@ class Stage:
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
+
+
+def _id_frame(ids: dict) -> pl.DataFrame:
+    """Return card key -> internal id as a frame (what transfer_token maps the cards with)."""
+    return pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String), "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})

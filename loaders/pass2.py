@@ -21,9 +21,9 @@ class Prepared:
 
     known: Path | None = None  # rows of pairs the store may hold (the row path merges them)
     pairs: Path | None = None  # the pairs of the new transfers
-    tokens: list = field(default_factory=list)  # (payload parts file, card keys file, transfers) per payload
+    tokens: list = field(default_factory=list)  # (files' path without suffix, transfers) per payload
     counts: dict = field(default_factory=dict)  # batch -> [created, merged]
-    cards: list = field(default_factory=list)  # the cards the new transfers name
+    cards: object = None  # the cards the new transfers name (a polars Series)
 
 
 def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str) -> Prepared:
@@ -50,13 +50,14 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str) 
         tx = _merge(rows, out.counts)
         out.pairs = Path(stage_dir) / f"pairs-{i:03d}.arrow"
         tx.select("pair").write_ipc(out.pairs)
-        out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique().to_list()
+        out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique()
+        zero = np.zeros(1, dtype=np.uint64)
         for j, (frame, parts) in enumerate(transfer_parts(tx, case)):
             base = Path(stage_dir) / f"tx-{i:03d}-{j:03d}"
-            np.savez(f"{base}.npz", header=np.frombuffer(parts.header, dtype=np.uint8), body=parts.body,
-                     lens=parts.lens, nums=parts.nums)
+            Path(f"{base}.bin").write_bytes(parts.token(zero, zero))  # the card ids are written in later
+            np.save(f"{base}.npy", parts.records(16 + parts.nums.shape[1]))
             frame.slice(parts.start, parts.n).select("a", "b").write_ipc(f"{base}.arrow")
-            out.tokens.append((Path(f"{base}.npz"), Path(f"{base}.arrow"), parts.n))
+            out.tokens.append((base, parts.n))
     return out
 
 
@@ -111,14 +112,14 @@ def _groups(rows) -> list[int]:
     return gid
 
 
-def transfer_token(parts: Path, keys: Path, ids) -> bytes:
-    """Return one GRAPH.BULK payload of new transfers from its spilled parts, naming the cards by id."""
+def transfer_token(base: Path, ids) -> bytearray:
+    """Return one GRAPH.BULK payload of new transfers spilled by prepare_group, its cards named by id."""
     import numpy as np
     import polars as pl
 
-    from .bulk import Parts, end_ids
+    from .bulk import end_ids, set_ends
 
-    z = np.load(parts)
-    p = Parts(z["header"].tobytes(), z["body"], z["lens"], z["nums"], 0, len(z["lens"]))
-    a, b = end_ids(pl.read_ipc(keys), ids)
-    return p.token(a, b)
+    token = bytearray(Path(f"{base}.bin").read_bytes())
+    a, b = end_ids(pl.read_ipc(f"{base}.arrow"), ids)
+    set_ends(token, np.load(f"{base}.npy"), a, b)
+    return token

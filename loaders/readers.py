@@ -172,7 +172,8 @@ def _xlsx_table(path: Path, it, close) -> Table:
     header = None
     for row in it:
         if row and any(c not in (None, "") for c in row):
-            header = [("" if c is None else str(c)).strip() for c in row]
+            header = [("" if c is None else str(int(c) if isinstance(c, float) and c.is_integer() else c)).strip()
+                      for c in row]  # 2023 and 2023.0 (readers differ) name the same column
             break
     if header is None:
         close()
@@ -230,15 +231,16 @@ def _open_xls(path: Path) -> Table:
     return Table(path, header, rows(), "xls", None, None, book.release_resources)
 
 
-def open_table(path: str | Path) -> Table:
-    """Open any supported table by looking at its bytes (zip: xlsx, OLE: xls, else text)."""
+def open_table(path: str | Path, header_only: bool = False) -> Table:
+    """Open any supported table by looking at its bytes (zip: xlsx, OLE: xls, else text); header_only: the
+    caller reads no row (a workbook is then not loaded whole)."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: 文件不存在 no such file", "check the path")
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic.startswith(b"PK\x03\x04"):
-        return _open_xlsx(path)
+        return _open_xlsx_streaming(path) if header_only else _open_xlsx(path)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         return _open_xls(path)
     return _open_csv(path)

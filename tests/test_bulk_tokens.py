@@ -80,3 +80,18 @@ def test_node_tokens_without_numbers():
     df = pl.DataFrame({"key": ["c1", "c2"], "src": [["b#1"], ["b#2", "b#3"]]})
     (token, n), = rows_tokens(df, "BankCard", [("key", "key", "str"), ("src", "src", "strs")])
     assert n == 2 and _decode(token, False) == [{"key": "c1", "src": ["b#1"]}, {"key": "c2", "src": ["b#2", "b#3"]}]
+
+
+def test_ids_written_into_a_payload_built_without_them():
+    import numpy as np
+
+    from loaders.bulk import frame_parts, set_ends
+
+    df = pl.DataFrame({"ia": pl.Series([3, 4, 5], dtype=pl.UInt64), "ib": pl.Series([7, 8, 2**63], dtype=pl.UInt64),
+                       "key": ["x", "", "长的键"], "ts": [1, 2, 3]})
+    (frame, parts), = frame_parts(df, "T", [("key", "key", "str")], [("ts", "ts", "long")])
+    zero = np.zeros(1, dtype=np.uint64)
+    token = bytearray(parts.token(zero, zero))
+    set_ends(token, parts.records(16 + parts.nums.shape[1]), df["ia"].to_numpy(), df["ib"].to_numpy())
+    assert bytes(token) == parts.token(df["ia"].to_numpy(), df["ib"].to_numpy())
+    assert [(r["_a"], r["_b"]) for r in _decode(bytes(token), True)] == [(3, 7), (4, 8), (5, 2**63)]

@@ -54,6 +54,27 @@ def test_column_path_equals_row_path_on_the_demo_case(store, settings, tmp_path,
     assert len(got["10"][2][1]) > 10_000
 
 
+@pytest.mark.slow
+def test_worker_processes_load_a_whole_case_as_one_process_does(store, settings, tmp_path, monkeypatch):
+    """Every kind of file of the demo case (Excel too) in one load: the same summaries, rejects and graph with
+    two worker processes converting the 交易明细 files as without them."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    generate(tmp_path / "case", "small", 3)
+    files = sorted(str(p) for p in (tmp_path / "case").iterdir() if p.suffix in (".csv", ".tsv", ".xlsx"))
+    assert any(f.endswith(".xlsx") and "交易明细" in f for f in files)
+    got = {}
+    for workers in ("0", "2"):
+        monkeypatch.setenv("POCHUAN_LOAD_WORKERS", workers)
+        store.reset()
+        res = load_files(store, "WHOLE", files, data_dir=tmp_path / f"w{workers}")
+        summary = [{k: v for k, v in r.items() if k not in ("rejects",)} for r in res]
+        got[workers] = (summary, _rejects(res).values(), _graph(store))
+    assert got["0"][0] == got["2"][0]
+    assert list(got["0"][1]) == list(got["2"][1])
+    assert got["0"][2] == got["2"][2] and len(got["2"][2][1]) > 10_000
+
+
 def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tmp_path, monkeypatch):
     """Worker processes convert the files; one that cannot be read is reported, the others load and are recorded."""
     if store.backend != "falkordb":
