@@ -111,17 +111,13 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
     """
     path = Path(path)
     batch_rows = batch_rows or _chunk_rows()
-    parallel = stage is not None and stage.parallel
-    table = open_table(path, header_only=parallel)  # a 交易明细 file then goes to a worker, which reads the rows
+    table = open_table(path)
     try:
         if mapping is not None:
             layout = layout_from_mapping(mapping, table.header, path.name)
         else:
             layout = builtin_layout(kind, table.header, path.name)
-        to_worker = parallel and columnar_supported(layout) and usable(store)
-        if parallel and not to_worker:  # read here: opened again with the fast reader
-            table.close()
-            table = open_table(path)
+        to_worker = stage is not None and stage.parallel and columnar_supported(layout) and usable(store)
         conv = converter(layout)
         sha = _sha256(path)
         batch = batch_key(case, layout.kind, sha)

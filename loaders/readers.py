@@ -231,16 +231,15 @@ def _open_xls(path: Path) -> Table:
     return Table(path, header, rows(), "xls", None, None, book.release_resources)
 
 
-def open_table(path: str | Path, header_only: bool = False) -> Table:
-    """Open any supported table by looking at its bytes (zip: xlsx, OLE: xls, else text); header_only: the
-    caller reads no row (a workbook is then not loaded whole)."""
+def open_table(path: str | Path) -> Table:
+    """Open any supported table by looking at its bytes (zip: xlsx, OLE: xls, else text)."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: 文件不存在 no such file", "check the path")
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic.startswith(b"PK\x03\x04"):
-        return _open_xlsx_streaming(path) if header_only else _open_xlsx(path)
+        return _open_xlsx(path)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         return _open_xls(path)
     return _open_csv(path)
