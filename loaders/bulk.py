@@ -171,7 +171,7 @@ def frame_tokens(df, ids, case: str, rows: int = 100_000):
         yield parts.token(a, b), parts.n
 
 
-def transfer_parts(df, case: str, rows: int = 100_000):
+def transfer_parts(df, case: str, rows: int = 25_000):
     """Yield (frame, Parts) of new transfers (frame_tokens without the card ids)."""
     import polars as pl
 

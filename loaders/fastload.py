@@ -115,8 +115,11 @@ class Stage:
                 self.error = self.error or e
 
     def _entities(self, cards_stored=None) -> None:
-        """Write the load's entities once, then its cash events (they name its cards): runs on the store thread."""
+        """Write the load's entities once: runs on the store thread."""
         self.mentions.load_done(self.batch_rows, cards_stored)
+
+    def _cash_events(self) -> None:
+        """Write the load's cash events (they name its cards: run once those are stored)."""
         for batch, chunks in self.cash:
             w = Writer(self.store, self.case, batch, self.batch_rows, self.prov, check_pairs=False, locked=True)
             for ch in chunks:
@@ -165,10 +168,19 @@ class Stage:
                         for i, group in enumerate(self._groups_of_slices())]
                 with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
                     sent: list = []
+                    cash = None
                     for job in jobs:
-                        self._write_group(job.result(), held, cards, entities, out, sent)
+                        prep = job.result()
+                        if cash is None:
+                            _wait(cards, entities)
+                            cash = out.submit(self._cash_events)  # before the transfers, beside the entities
+                        self._write_group(prep, held, out, sent)
+                    if cash is None:
+                        _wait(cards, entities)
+                        cash = out.submit(self._cash_events)
                     for fut in sent:
                         fut.result()
+                    cash.result()
                 entities.result()
                 self._drain()
             return {b: tuple(c) for b, c in self.counts.items() if b in self.done}
@@ -179,16 +191,11 @@ class Stage:
             self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _write_group(self, prep, held, cards: threading.Event, entities: Future, out: ThreadPoolExecutor,
-                     sent: list) -> None:
-        """Write one prepared group: its pairs into the stored filter, then its transfers (once the cards are)."""
+    def _write_group(self, prep, held, out: ThreadPoolExecutor, sent: list) -> None:
+        """Write one prepared group (the cards are stored): its pairs into the stored filter, then its transfers."""
         for batch, (made, merged) in prep.counts.items():
             self.counts[batch][0] += made
             self.counts[batch][1] += merged
-        while not cards.wait(0.05):  # the cards are stored: their ids can be read
-            if entities.done():
-                entities.result()  # its error, or it had nothing to write
-                break
         if prep.known is not None:
             self._merge_known(pl.read_ipc(prep.known))
         if prep.pairs is None:
@@ -251,3 +258,11 @@ class Stage:
 def _id_frame(ids: dict) -> pl.DataFrame:
     """Return card key -> internal id as a frame (what transfer_token maps the cards with)."""
     return pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String), "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})
+
+
+def _wait(cards: threading.Event, entities: Future) -> None:
+    """Wait until the store thread has stored the load's cards (or ended: its error is raised)."""
+    while not cards.wait(0.05):
+        if entities.done():
+            entities.result()
+            return

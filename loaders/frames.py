@@ -23,6 +23,7 @@ __all__ = ["Block", "blocks", "BLOCK_BYTES", "BLOCK_ROWS"]
 BLOCK_BYTES = 8 << 20  # bytes of a CSV file parsed at once (memory per block, not per file)
 BLOCK_ROWS = 40_000  # rows per block of an Excel sheet (cells come typed, not as text)
 _UTF8 = ("utf-8", "utf-8-sig", "utf8", "ascii")
+_LINE_STARTS = (b" ", b"\t", b",", b"|", b";")
 _SEPARATOR_LINE = re.compile(rb"(?m)^[ \t]*[,\t|;][ \t,|;]*\r?$")
 
 
@@ -153,12 +154,20 @@ def _tail(text: str, delim: str, width: int, n0: int) -> Block:
     return _parse(text.encode("utf-8"), delim, width, n0)
 
 
+def _separator_line(data: bytes) -> bool:
+    """Return True when a line holds separators and spaces only (the regex runs only where a line starts with
+    one of them: scanning 8 MB with it costs ~40 ms, these searches ~1 ms)."""
+    if data[:1] not in _LINE_STARTS and not any(b"\n" + c in data for c in _LINE_STARTS):
+        return False
+    return _SEPARATOR_LINE.search(data) is not None
+
+
 def _parse(utf8: bytes, delim: str, width: int, n0: int) -> Block:
     """Parse one block of UTF-8 text with polars, or with the csv module where polars would read it otherwise."""
     import polars as pl
 
     names = [f"c{i}" for i in range(width)]
-    if not _SEPARATOR_LINE.search(utf8):
+    if not _separator_line(utf8):
         try:
             df = pl.read_csv(utf8, has_header=False, separator=delim, quote_char='"',
                              schema={c: pl.String for c in names}, truncate_ragged_lines=False, raise_if_empty=False)
