@@ -45,7 +45,7 @@ SETTINGS: list[Setting] = [
     Setting("POCHUAN_WRITE_BATCH", 20000, "Rows per write statement when loading."),
     Setting("POCHUAN_COLUMNAR", 1, "1: 交易明细 files on FalkorDB load a column at a time (polars); 0: row by row."),
     Setting("POCHUAN_LOAD_WORKERS", "auto", "Worker processes converting 交易明细 files of one load. auto: two on a "
-            "machine of two cores or more when the files total 32 MB or more, else none; a number: that many."),
+            "machine of two cores or more when two files or more total 32 MB or more, else none; a number: that many."),
     Setting("POCHUAN_SECRET_KEY", "", "Flask secret key; empty: a random key kept in POCHUAN_DATA/secret_key."),
     Setting("POCHUAN_SESSION_MINUTES", 120, "Minutes of inactivity before a web session expires."),
     Setting("POCHUAN_LANG", "zh", "Default interface language (zh or en)."),

@@ -198,7 +198,7 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
     paths = list(paths)
     out, staged, bars, counts = [], [], [], None
     prov = Provenance()  # entities met in several files get their later provenance once, at the end
-    stage = Stage(store, case, data, _chunk_rows(), prov, workers_for(_bytes(paths))) if usable(store) else None
+    stage = Stage(store, case, data, _chunk_rows(), prov, workers_for(_bytes(paths), len(paths))) if usable(store) else None
     try:
         for p in paths:
             bar = _bar(Path(p)) if progress else None

@@ -4,13 +4,14 @@ Pass 1, file by file (loaders.pass1; two files at once in worker processes when 
 large): blocks parsed by polars, normalised and converted a column at a time (loaders.columnar);
 rejects written, the entities the rows mention aggregated per file (loaders.mentions), cash events
 kept, and each side's transfer row staged to Arrow files under the data directory, split by pair key.
-When the last file is read, under the store's write lock: the store thread writes the load's
-entities once, then its cash events; meanwhile pass 2 merges the staged rows across the whole load
-slice by slice (A's 出 row and B's 进 row become one transfer before anything is written), sets
-aside the rows whose pair the store may already hold (graphsvc.pairset) and spills the merged new
-transfers. Once the cards are stored, the set-aside rows go through the row path's merge and the
-new transfers are appended with GRAPH.BULK (loaders.bulk). Pass 2 holds about PASS2_ROWS staged
-rows at a time, not the load.
+When the last file is read, under the store's write lock, three things run at once: the store
+thread writes the load's entities once; pass 2 (loaders.pass2, in the workers when there are some)
+merges the staged rows across the whole load a group of pair slices at a time (A's 出 row and B's
+进 row become one transfer before anything is written), sets aside the rows whose pair the store may
+already hold (graphsvc.pairset) and builds the new transfers' GRAPH.BULK payloads; and, once the
+cards are stored, a second store thread writes the cash events and appends each group's transfers
+with their card ids, while the set-aside rows go through the row path's merge. Pass 2 holds about
+PASS2_ROWS staged rows of a group at a time, not the load.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class Stage:
         self.batches: list[str] = []
         self.counts: dict = {}  # batch -> [created, merged]
         self.done: dict = {}  # batch -> (read, loaded, rejected) of its file
-        self.cash: list = []  # (batch, chunks of cash events) per file, written after the entities
+        self.cash: list = []  # (batch, chunks of cash events) per file, written once the cards are stored
         self.nworkers = workers
         self.workers: Workers | None = None
         self._converting: list = []  # Futures of the files the workers convert, in load order

@@ -91,8 +91,9 @@ def _spill(held: list, no: int, stage_dir: Path, out: Converted) -> None:
         out.staged.append((k, path, part.height))
 
 
-def workers_for(total_bytes: int) -> int:
-    """Return how many worker processes convert a load's files (setting POCHUAN_LOAD_WORKERS)."""
+def workers_for(total_bytes: int, files: int = 2) -> int:
+    """Return how many worker processes convert a load's files (setting POCHUAN_LOAD_WORKERS); auto: two when
+    there are two files or more to convert at once and enough bytes to pay for starting them."""
     raw = os.environ.get("POCHUAN_LOAD_WORKERS", "auto").strip().lower()
     if raw not in ("", "auto"):
         try:
@@ -100,7 +101,7 @@ def workers_for(total_bytes: int) -> int:
         except ValueError:
             return 0
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(2, cpus) if cpus > 1 and total_bytes >= PARALLEL_BYTES else 0
+    return min(2, cpus) if cpus > 1 and files > 1 and total_bytes >= PARALLEL_BYTES else 0
 
 
 _QUEUE = None  # in a worker: where it reports rows converted
