@@ -61,7 +61,8 @@ def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
 
 _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packed": ("Person", "load_person_ids"),
            "load_device_packed": ("Device", "load_device_ids")}
-need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id")
+need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "load_labels_any")
+_ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_labels_any's columns
 
 
 def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
@@ -116,6 +117,7 @@ class Mentions:
         if not files:
             return
         self.created = {label: {} for label, _ in _LABELS.values()}
+        self.stored = self.store.read("load_labels_any").one()  # label -> holds any node (under the loader lock)
         for stmt in _STMTS:
             keys, props = _STMTS[stmt]
             agg = read(stmt).group_by(keys, maintain_order=True).agg(
@@ -140,7 +142,7 @@ class Mentions:
         if not new.height:
             return new
         label = _LABELS[stmt][0]
-        have = self._node_ids(stmt, new.get_column("key").to_list())
+        have = self._node_ids(stmt, new.get_column("key").to_list()) if self.stored[_ANY[label]] else {}
         if label == "BankCard":
             self.ids.update(have)  # the transfers name stored cards too
         fresh = new.filter(~pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
