@@ -262,7 +262,7 @@ def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, 
         f"{rows:,} rows read, {tx:,} distinct transfers (both sides merged), {cleaned['cards']:,} cards.",
         f"Embedded FalkorDB over its unix socket; an empty graph per run; medians of {len(ours)} runs; "
         f"machine load average at the end {load[0]:.1f} on {os.cpu_count()} cores.", "",
-        "| loader | median s | rows/s (input rows) | transfers/s | peak RSS MB |",
+        "| loader | median s | rows/s (input rows) | transfers/s | peak RSS MB (with worker processes) |",
         "|---|---:|---:|---:|---:|",
         f"| pochuan load_files (read, decode, normalise, dedupe, write) | {t_ours:.1f} | {rate_rows:,.0f} | "
         f"{rate_tx:,.0f} | {max(r['rss_mb'] for r in ours)} |",
@@ -280,8 +280,8 @@ def report(out: Path, folder: Path, files, size, cleaned, ours, bulk, bulk_min, 
         f"bulk minimal {_secs(bulk_min)} s" + (f"; row path {_secs(row)} s." if row else "."),
     ]
     if alone:
-        lines += ["", "Memory as files grow: each file loaded alone (the loader process only; the server is "
-                  "another process).", "", "| file | rows | s | peak RSS MB |", "|---|---:|---:|---:|",
+        lines += ["", "Memory as files grow: each file loaded alone (the loader process: one file needs no "
+                  "worker process; the server is another process).", "", "| file | rows | s | peak RSS MB |", "|---|---:|---:|---:|",
                   *[f"| {x['file']} | {x['rows']:,} | {x['seconds']:.1f} | {x['rss_mb']} |" for x in alone]]
     text = "\n".join(lines) + "\n"
     print(text)
