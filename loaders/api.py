@@ -207,7 +207,10 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
                                     progress=bar.update if bar is not None else None, prov=prov, stage=stage)
             finally:
                 if bar is not None:
-                    bars.append(bar)  # a worker may still be converting the file
+                    bars.append(bar)
+            if bar is not None and not (stage is not None and summary["batch"] in stage.counts
+                                        and summary["batch"] not in stage.done):
+                bars.pop().close()  # converted here: done (a worker's file keeps its bar until the load ends)
             if stage is not None and summary["batch"] in stage.counts:
                 staged.append(summary)
             else:
