@@ -24,6 +24,8 @@ from pathlib import Path
 
 import polars as pl
 
+from graphsvc.errors import PochuanError
+
 from .bulk import TRANSFER_COLUMNS
 from .chunk import Chunk
 from .mentions import Mentions
@@ -111,7 +113,7 @@ class Stage:
         futures, self._converting = self._converting, []
         for fut in futures:
             try:
-                self._take(fut.result())
+                self._take(_result(fut))
             except Exception as e:  # the other files are loaded; load_files raises it after them
                 self.error = self.error or e
 
@@ -171,7 +173,7 @@ class Stage:
                     sent: list = []
                     cash = None
                     for job in jobs:
-                        prep = job.result()
+                        prep = _result(job)
                         if cash is None:
                             _wait(cards, entities)
                             cash = out.submit(self._cash_events)  # before the transfers, beside the entities
@@ -267,3 +269,15 @@ def _wait(cards: threading.Event, entities: Future) -> None:
         if entities.done():
             entities.result()
             return
+
+
+def _result(fut: Future):
+    """Return a worker's result; a worker that died (killed, out of memory) becomes an error a user can act on."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        raise PochuanError("转换进程意外退出 a loader worker process died (killed, or out of memory)",
+                           "load the same files again: nothing is counted twice; POCHUAN_LOAD_WORKERS=0 loads in "
+                           "one process") from None

@@ -75,6 +75,48 @@ def test_worker_processes_load_a_whole_case_as_one_process_does(store, settings,
     assert got["0"][2] == got["2"][2] and len(got["2"][2][1]) > 10_000
 
 
+@pytest.mark.slow
+def test_a_worker_killed_is_reported_and_the_load_can_be_run_again(store, settings, tmp_path, monkeypatch):
+    """A worker process killed (as the kernel's out-of-memory killer would) ends the load with an error a user
+    can act on; the same load again ends with the graph of a clean load."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    import signal
+    import threading
+
+    import psutil
+    from test_load_util import counts
+
+    monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "2")
+    files = [str(write_table(tmp_path / f"{n}.csv", TX_HEAD, [tx_row(card=f"62220200001{k}{i:06d}", serial=f"{n}{i}",
+                                                                      amount=f"{i % 500 + 1}") for i in range(60_000)]))
+             for k, n in enumerate(("甲", "乙"))]
+    stop = threading.Event()
+
+    def kill_workers():
+        while not stop.is_set():
+            for p in psutil.Process().children(recursive=True):
+                try:
+                    if "spawn_main" in " ".join(p.cmdline()):
+                        p.send_signal(signal.SIGKILL)
+                        return
+                except psutil.Error:
+                    pass
+            stop.wait(0.005)
+
+    killer = threading.Thread(target=kill_workers)
+    killer.start()
+    try:
+        with pytest.raises(PochuanError, match="worker process died.*again"):
+            load_files(store, "KW", files, data_dir=tmp_path / "d")
+    finally:
+        stop.set()
+        killer.join()
+    again = load_files(store, "KW", files, data_dir=tmp_path / "d")
+    assert [r["loaded"] for r in again] == [60_000, 60_000], [(r["read"], r["loaded"], r["rejected"]) for r in again]
+    assert counts(store)["TRANSFER"] == 120_000
+
+
 def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tmp_path, monkeypatch):
     """Worker processes convert the files; one that cannot be read is reported, the others load and are recorded."""
     if store.backend != "falkordb":
