@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-__all__ = ["rows_tokens", "frame_tokens", "transfer_parts", "end_ids", "Parts", "set_ends", "records_frame", "TRANSFER_COLUMNS"]
+__all__ = ["rows_tokens", "frame_tokens", "transfer_parts", "end_ids", "Parts", "set_ends", "id_frame", "records_frame", "TRANSFER_COLUMNS"]
 
 _CLEAN_RE = "[\x00\x1e\x1f]"  # NUL ends a payload string; the separators go as the packed Cypher path sends them
 # Transfer records of loaders.transfers (A, B, KEY ... EXTRA), as columns.
@@ -180,14 +180,20 @@ def transfer_parts(df, case: str, rows: int = 25_000):
     yield from frame_parts(df, "TRANSFER", text, _TRANSFER_NUMS, rows)
 
 
+def id_frame(ids: dict):
+    """Return card key -> internal id as a frame of `key` and `id` (what end_ids maps the cards with)."""
+    import polars as pl
+
+    return pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String),
+                         "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})
+
+
 def end_ids(df, ids):
     """Return the internal ids of the cards in columns a and b (numpy uint64); ids: a dict or a frame key, id."""
     import polars as pl
 
-    if isinstance(ids, dict):
-        keys, id_of = pl.Series(list(ids), dtype=pl.String), pl.Series(list(ids.values()), dtype=pl.UInt64)
-    else:
-        keys, id_of = ids.get_column("key"), ids.get_column("id").cast(pl.UInt64)
+    frame = id_frame(ids) if isinstance(ids, dict) else ids
+    keys, id_of = frame.get_column("key"), frame.get_column("id").cast(pl.UInt64)
     out = df.select(pl.col("a").replace_strict(keys, id_of, return_dtype=pl.UInt64),
                     pl.col("b").replace_strict(keys, id_of, return_dtype=pl.UInt64))
     return out.get_column("a").to_numpy(), out.get_column("b").to_numpy()

@@ -26,7 +26,7 @@ import polars as pl
 
 from graphsvc.errors import PochuanError
 
-from .bulk import TRANSFER_COLUMNS
+from .bulk import TRANSFER_COLUMNS, id_frame
 from .chunk import Chunk
 from .mentions import Mentions
 from .pass1 import SLICES, Converted, Workers, convert_file
@@ -62,7 +62,6 @@ class Stage:
         self.workers: Workers | None = None
         self._converting: list = []  # Futures of the files the workers convert, in load order
         self.error: BaseException | None = None  # the first worker file's error (the other files are loaded)
-        self._pending: list = []
         self._ids = None  # the card ids frame of pass 2
 
     @property
@@ -130,19 +129,6 @@ class Stage:
             w.close()
         self.cash = []
 
-    def _submit(self, fn, *args) -> None:
-        """Run a store task on the store thread, after the tasks before it; raise an earlier task's error."""
-        for fut in [f for f in self._pending if f.done()]:
-            self._pending.remove(fut)
-            fut.result()
-        self._pending.append(self._pool.submit(fn, *args))
-
-    def _drain(self) -> None:
-        """Wait for every store task; raise the first error."""
-        pending, self._pending = self._pending, []
-        for fut in pending:
-            fut.result()
-
     def _send(self, stmt: str, data: str, batch: str) -> None:
         """Run one packed statement (loaders.mentions)."""
         extra = {"batch": batch} if "batch" in self.store.statement(stmt).params else {}
@@ -160,7 +146,6 @@ class Stage:
             return {}
         try:
             self._collect()
-            self._drain()
             with self.store.write_lock():  # entities and transfers are checked, then appended
                 cards = threading.Event()
                 entities = self._pool.submit(self._entities, cards.set)
@@ -185,7 +170,6 @@ class Stage:
                         fut.result()
                     cash.result()
                 entities.result()
-                self._drain()
             return {b: tuple(c) for b, c in self.counts.items() if b in self.done}
         finally:
             if self.workers is not None:
@@ -224,11 +208,11 @@ class Stage:
         """Return the internal ids of the load's cards as a frame of key and id (stored cards looked up once)."""
         ids = self.prov.ids
         if self._ids is None or self._ids.height != len(ids):
-            self._ids = _id_frame(ids)
+            self._ids = id_frame(ids)
         missing = cards.filter(~cards.is_in(self._ids.get_column("key").implode())).to_list()
         if missing:
             card_ids(self.store, ids, missing)
-            self._ids = _id_frame(ids)
+            self._ids = id_frame(ids)
         return self._ids
 
     def _groups_of_slices(self):
@@ -256,11 +240,6 @@ class Stage:
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
-
-
-def _id_frame(ids: dict) -> pl.DataFrame:
-    """Return card key -> internal id as a frame (what transfer_token maps the cards with)."""
-    return pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String), "id": pl.Series(list(ids.values()), dtype=pl.UInt64)})
 
 
 def _wait(cards: threading.Event, entities: Future) -> None:
