@@ -31,7 +31,7 @@ class Converted:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
-    cash: list = field(default_factory=list)  # Chunks of cash events (written after the entities)
+    cash: list = field(default_factory=list)  # Chunks of cash events (written once the cards are stored)
     mentions: dict | None = None  # loaders.mentions.aggregate paths
     staged: list = field(default_factory=list)  # (slice, Arrow path, rows)
 
@@ -50,7 +50,7 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
     seen = []
     ch = Chunk(0)  # the file's cash events, merged: a few statements per file, not per block
     held: list = []  # transfer rows of the last blocks, staged together (fewer, larger files for pass 2)
-    for idx, block in enumerate(blocks(table, len(table.header))):
+    for block in blocks(table, len(table.header)):
         before = ch.rows
         tr, mentions, rej = convert_block(block, layout, batch, ch)
         out.read += len(block.numbers) + len(block.rejected)
