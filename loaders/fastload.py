@@ -69,6 +69,10 @@ class Stage:
         """True when worker processes convert this load's files (add() then only starts them)."""
         return self.nworkers > 1
 
+    def in_worker(self, batch: str) -> bool:
+        """True while a worker process converts this batch's file (its counts come with finish())."""
+        return batch in self.counts and batch not in self.done
+
     def _open(self) -> None:
         """Make the staging folder, the store thread and the entity gatherer; check the pair set once per load."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
