@@ -69,7 +69,20 @@ _CARD_SEPARATORS = "[ \\-_\t\u3000]"
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S")
-_HMS = ("([0-9]+):[0-9]+:[0-9]+$", ":([0-9]+):[0-9]+$", ":([0-9]+)$")  # hour, minute, second of a spaced time
+
+
+def _patch(done: pl.Series, col: pl.Series, slow) -> pl.Series:
+    """Return done with its nulls where col has a value replaced by slow(those cells): the common form is checked
+    by one cheap pass over every row, the rest by more passes over the few rows that need them."""
+    idx = (done.is_null() & col.is_not_null()).arg_true()
+    if not idx.len():
+        return done
+    return done.scatter(idx, slow(col.gather(idx)).cast(done.dtype))
+
+
+def _when(good: pl.Series, value: pl.Series) -> pl.Series:
+    """Return value where good is true, else null."""
+    return pl.select(pl.when(good).then(value).otherwise(None).alias(value.name)).to_series()
 
 
 def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
@@ -80,40 +93,55 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
     """
     if norm is nz.text:
         s = col.str.strip_chars(_SPACE)
-        return [pl.when(s != "").then(s).otherwise(None)]
+        return [_when(s != "", s)]
     if norm is nz.signed_amount:  # as normalize.signed_amount: plain, else without ¥ , 元 RMB CNY (not (1.00))
-        s = col.str.strip_chars(_SPACE)
-        t = s.str.replace_all(_AMOUNT_JUNK, "").str.to_uppercase().str.replace_all("RMB|CNY", "")
-        x = pl.coalesce([s.cast(pl.Float64, strict=False), t.cast(pl.Float64, strict=False)])
-        return [pl.when(x.is_finite()).then(x).otherwise(None)]
+        x = _patch(col.str.strip_chars(_SPACE).cast(pl.Float64, strict=False), col, lambda c: c.str.strip_chars(
+            _SPACE).str.replace_all(_AMOUNT_JUNK, "").str.to_uppercase().str.replace_all("RMB|CNY", "")
+            .cast(pl.Float64, strict=False))
+        return [_when(x.is_finite(), x)]
     if norm is nz.card:  # digits once spaces and dashes are gone
-        t = col.str.strip_chars(_SPACE).str.replace_all(_CARD_SEPARATORS, "")
-        return [pl.when(t.str.contains("^[0-9]+$")).then(t).otherwise(None)]
+        def slow(c):
+            t = c.str.strip_chars(_SPACE).str.replace_all(_CARD_SEPARATORS, "")
+            return _when(t.str.contains("^[0-9]+$"), t)
+        return [_patch(_when(col.str.contains("^[0-9]+$"), col), col, slow)]
     if norm is nz.person_id:  # 18 ASCII characters, check digit and birth date right: already in the one form
         t = col.str.strip_chars(_SPACE).str.to_uppercase()
-        total = pl.sum_horizontal([t.str.slice(i, 1).cast(pl.Int32, strict=False) * w
-                                   for i, w in enumerate(nz.ID_WEIGHTS)])
-        check = (total % 11).replace_strict(list(range(11)), list(nz.ID_CHECK), default=None, return_dtype=pl.String)
+        # ISO 7064 MOD 11-2: the weights are 2^(17-i) mod 11, and 13 = 2 mod 11, so the weighted sum of the
+        # first 17 digits is 2 * (those digits read in base 13) mod 11 (at most 6.5e18: fits an Int64)
+        total = t.str.slice(0, 17).str.to_integer(base=13, strict=False) * 2 % 11
+        check = total.replace_strict(list(range(11)), list(nz.ID_CHECK), default=None, return_dtype=pl.String)
         born = t.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
         good = t.str.contains("^[0-9]{17}[0-9X]$") & (check == t.str.slice(17, 1)) & (born.dt.year() >= 1)
-        return [pl.when(good).then(t).otherwise(None)]
+        return [_when(good, t)]
     if norm is nz.mac:
-        h = col.str.strip_chars(_SPACE).str.to_uppercase().str.replace_all("[:. -]", "")
-        pretty = pl.concat_str([h.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
-        return [pl.when(h.str.contains("^[0-9A-F]{12}$")).then(pretty).otherwise(None)]
+        def slow(c):
+            h = c.str.strip_chars(_SPACE).str.to_uppercase().str.replace_all("[:. -]", "")
+            pretty = pl.select(pl.concat_str([h.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")).to_series()
+            return _when(h.str.contains("^[0-9A-F]{12}$"), pretty)
+        return [_patch(_when(col.str.contains("^[0-9A-F]{2}(:[0-9A-F]{2}){5}$"), col), col, slow)]
     if norm is nz.ip:  # dotted IPv4 without leading zeros is already in its one form
         t = col.str.strip_chars(_SPACE)
-        return [pl.when(t.str.contains(_IPV4)).then(t).otherwise(None)]
+        return [_when(t.str.contains(_IPV4), t)]
     if norm is nz.time:
-        dt = pl.coalesce([col.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS])
-        s = col.str.strip_chars(_SPACE)  # strptime rolls 0:00:60 over to 0:01:00: the parts are checked here
-        compact = s.str.contains("^[0-9]{14}$")
-        hms = [pl.when(compact).then(s.str.slice(8 + 2 * i, 2)).otherwise(s.str.extract(pattern))
-               .cast(pl.Int32, strict=False) for i, pattern in enumerate(_HMS)]
-        real = hms[0].is_between(0, 23) & hms[1].is_between(0, 59) & hms[2].is_between(0, 59)
-        dt = pl.when(dt.dt.year().is_between(1900, 2100) & real).then(dt).otherwise(None)
-        return [dt.dt.strftime("%Y-%m-%d %H:%M:%S"), dt.dt.epoch("s")]
+        return _times(col)
     return None
+
+
+def _times(col: pl.Series) -> list[pl.Series]:
+    """Return (text, epoch seconds) of the times polars reads in one of the usual layouts (strptime would roll
+    0:00:60 over to 0:01:00: a second of 60 is left to the normaliser, which refuses it)."""
+    s = col.str.strip_chars(_SPACE)
+    dt = s.str.strptime(pl.Datetime("ms"), _TIME_FORMATS[0], strict=False)
+    canonical = dt.is_not_null() & (s.str.len_bytes() == 19)  # already 'YYYY-MM-DD HH:MM:SS'
+    if dt.null_count() > s.null_count():  # other layouts in this block
+        dt = _patch(dt, s, lambda c: pl.select(pl.coalesce(
+            [c.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS[1:]])).to_series())
+    good = dt.dt.year().is_between(1900, 2100) & (s.str.slice(-2) != "60")
+    if (canonical | dt.is_null()).all():
+        text = s
+    else:
+        text = pl.select(pl.when(canonical).then(s).otherwise(dt.dt.strftime("%Y-%m-%d %H:%M:%S"))).to_series()
+    return [_when(good, text), _when(good, dt.dt.epoch("s"))]
 
 
 def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:

@@ -209,6 +209,27 @@ def test_polars_normalisation_agrees_with_the_normalisers(data):
             assert e is None and (g if norm is nz.time else g[0]) == want, (norm.__name__, cell, g, want)
 
 
+def test_polars_normalisation_edge_cells():
+    """Cells at the edges of the polars forms (second 60, birth year 0, mixed layouts in one block) agree too."""
+    cases = {nz.time: ["2023-01-02 03:04:60", "2023-01-02 03:04:05", "2023/1/2 3:04:05", " 20230102030405",
+                       "2023-02-30 01:00:00", "2023-1-2 3:4:5", "1899-12-31 23:59:59"],
+             nz.person_id: ["000000000001100004", _with_check("11010519491231002"), "11010519491231002x",
+                            " " + _with_check("11010520000230002")],
+             nz.mac: ["AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff", " AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE"],
+             nz.card: ["6222 0000 1111 2222", "6222000011112222", "6222-x", "６２２２"],
+             nz.signed_amount: ["1,234.50", "¥12", "-3", " 7 ", "inf", "1e400", "(1.00)", "RMB 5"]}
+    for norm, cells in cases.items():
+        vals, err = _field(pl.Series(cells, dtype=pl.String), norm, True)
+        errs = err.to_list() if err is not None else [None] * len(cells)
+        for cell, got, e in zip(cells, zip(*[v.to_list() for v in vals]), errs):
+            try:
+                want = norm(cell)
+            except nz.BadValue as x:
+                assert e == str(x), (cell, got, e)
+                continue
+            assert e is None and (got if norm is nz.time else got[0]) == want, (cell, got, want)
+
+
 def test_crash_between_new_entities_and_their_in_case_heals_on_rerun(store, settings, tmp_path, monkeypatch):
     """Entities are appended before their IN_CASE (two GRAPH.BULK calls): a crash in between, then the same
     load again, ends with the graph of a clean load."""
