@@ -27,15 +27,39 @@ def _header(name: str, props: list[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("<I", len(props)) + b"".join(p.encode() + b"\x00" for p in props)
 
 
-def _array(col: str):
-    """Return the payload text of a list-of-strings column (at most 100 elements) as a polars expression."""
+_LEN_BYTE = [chr(i) for i in range(101)]  # an array's int64 length, its low byte (the other 7 bytes are NUL)
+
+
+def _text_exprs(df, text: list) -> list:
+    """Return the payload text of each text property as polars expressions: a string (empty: absent) or a list
+    of strings (at most 100; joined in one step unless an element is null or holds a reserved byte)."""
     import polars as pl
 
-    lens = [chr(i) for i in range(101)]
-    items = pl.col(col).list.head(100)
-    return (pl.lit("\x05") + items.list.len().replace_strict(list(range(101)), lens, return_dtype=pl.String)
-            + pl.lit("\x00" * 7) + items.list.eval(pl.lit("\x03") + pl.element().str.replace_all(_CLEAN_RE, " ")
-                                                   + pl.lit("\x00")).list.join(""))
+    probe = []
+    for i, (_, col, kind) in enumerate(text):
+        if kind == "strs":
+            c = pl.col(col)
+            probe += [c.list.len().max().alias(f"longest{i}"),
+                      (c.explode().str.contains(_CLEAN_RE) | c.explode().is_null()).any().alias(f"odd{i}")]
+    got = df.select(probe).row(0, named=True) if df.height and probe else {}
+    exprs = []
+    for i, (_, col, kind) in enumerate(text):
+        if kind != "strs":
+            c = pl.col(col).cast(pl.String)
+            exprs.append(pl.when(c.is_not_null() & (c != "")).then(
+                pl.lit("\x03") + c.str.replace_all(_CLEAN_RE, " ") + pl.lit("\x00")).otherwise(pl.lit("\x00")))
+            continue
+        items = pl.col(col).list.head(100) if (got.get(f"longest{i}") or 0) > 100 else pl.col(col)
+        if got.get(f"odd{i}"):  # element by element (a null element is left out)
+            items = items.list.drop_nulls()
+            body = items.list.eval(pl.lit("\x03") + pl.element().str.replace_all(_CLEAN_RE, " ")
+                                   + pl.lit("\x00")).list.join("")
+        else:  # each element is \x03 text \x00: one join
+            body = pl.when(items.list.len() > 0).then(pl.lit("\x03") + items.list.join("\x00\x03") + pl.lit("\x00"))\
+                .otherwise(pl.lit(""))
+        size = items.list.len().replace_strict(list(range(101)), _LEN_BYTE, return_dtype=pl.String)
+        exprs.append(pl.lit("\x05") + size + pl.lit("\x00" * 7) + body)
+    return exprs
 
 
 @dataclass
@@ -128,14 +152,7 @@ def _parts(df, name: str, text: list, nums: list, rows: int):
     import polars as pl
 
     header = _header(name, [p for p, _, _ in nums] + [p for p, _, _ in text])
-    exprs = []
-    for _, col, kind in text:
-        if kind == "strs":
-            exprs.append(_array(col))
-        else:
-            c = pl.col(col).cast(pl.String)
-            exprs.append(pl.when(c.is_not_null() & (c != "")).then(
-                pl.lit("\x03") + c.str.replace_all(_CLEAN_RE, " ") + pl.lit("\x00")).otherwise(pl.lit("\x00")))
+    exprs = _text_exprs(df, text)
     fields = []
     for i, (_, _, kind) in enumerate(nums):
         fields += [(f"t{i}", "u1"), (f"v{i}", "<i8" if kind == "long" else "<f8")]
@@ -146,7 +163,7 @@ def _parts(df, name: str, text: list, nums: list, rows: int):
         if exprs:
             t = part.select(pl.concat_str(exprs).alias("t")).to_series()
             lens = t.str.len_bytes().to_numpy().astype(np.int64)
-            body = np.frombuffer(t.str.join("").item().encode(), dtype=np.uint8)
+            body = np.frombuffer(t.str.join("").cast(pl.Binary).item(), dtype=np.uint8)  # bytes without a str copy
         else:
             lens, body = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
         fixed = np.zeros(n, dtype=dt) if dt is not None else None

@@ -95,3 +95,15 @@ def test_ids_written_into_a_payload_built_without_them():
     set_ends(token, parts.records(16 + parts.nums.shape[1]), df["ia"].to_numpy(), df["ib"].to_numpy())
     assert bytes(token) == parts.token(df["ia"].to_numpy(), df["ib"].to_numpy())
     assert [(r["_a"], r["_b"]) for r in _decode(bytes(token), True)] == [(3, 7), (4, 8), (5, 2**63)]
+
+
+def test_list_properties_joined_or_element_by_element():
+    """Lists of plain strings are joined in one step, others element by element: both decode alike (at most 100)."""
+    clean = pl.DataFrame({"key": ["a", "b", "c", "d"], "src": [[], ["x"], ["p", "q", "交易"], [f"e{i}" for i in range(150)]]})
+    odd = pl.DataFrame({"key": ["a", "b"], "src": [["x", None, "y"], ["m\x1fn"]]}, schema={"key": pl.String, "src": pl.List(pl.String)})
+    (token, n), = rows_tokens(clean, "BankCard", [("key", "key", "str"), ("src", "src", "strs")])
+    assert n == 4 and _decode(token, False) == [{"key": "a", "src": []}, {"key": "b", "src": ["x"]},
+                                               {"key": "c", "src": ["p", "q", "交易"]},
+                                               {"key": "d", "src": [f"e{i}" for i in range(100)]}]
+    (token, n), = rows_tokens(odd, "BankCard", [("key", "key", "str"), ("src", "src", "strs")])
+    assert n == 2 and _decode(token, False) == [{"key": "a", "src": ["x", "y"]}, {"key": "b", "src": ["m n"]}]
