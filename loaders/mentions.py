@@ -61,7 +61,8 @@ def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
 
 _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packed": ("Person", "load_person_ids"),
            "load_device_packed": ("Device", "load_device_ids")}
-need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "load_labels_any")
+need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "load_labels_any", "load_node_count",
+     "load_card_ids_since", "load_person_ids_since", "load_device_ids_since")
 _ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_labels_any's columns
 
 
@@ -137,6 +138,16 @@ class Mentions:
         """Return key -> internal id of the stored entities of a packed statement's label with these keys."""
         return node_ids(self.store, _LABELS[stmt][1], keys)
 
+    def _appended_ids(self, stmt: str, first: int, keys: list) -> dict:
+        """Return key -> internal id of nodes just appended: read in one scan of the ids from `first` on (~10x
+        cheaper than a lookup per key); a key not found there (its id reused after a deletion) looked up by key."""
+        got = self.store.read(_LABELS[stmt][1] + "_since", max_rows=1, first=first).one()
+        found = dict(zip(got["keys"], got["ids"]))
+        made = {k: found[k] for k in keys if k in found}
+        if len(made) < len(keys):
+            made.update(self._node_ids(stmt, [k for k in keys if k not in made]))
+        return made
+
     def _create_nodes(self, stmt: str, new: pl.DataFrame) -> pl.DataFrame:
         """Append the entities the store lacks (GRAPH.BULK, then their IN_CASE); return the ones it holds."""
         if not new.height:
@@ -152,9 +163,10 @@ class Mentions:
         fresh = fresh.with_columns(pl.lit([self.case]).alias("_cases"))
         text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "batches", "strs"),
                 ("src", "src", "strs"), ("cases", "_cases", "strs")]
+        first = self.store.read("load_node_count").one()["n"]  # the appended nodes' ids start here
         for token, n in rows_tokens(fresh, label, text):
             self.store.bulk_insert(n, 0, [token], [])
-        made = self._node_ids(stmt, fresh.get_column("key").to_list())
+        made = self._appended_ids(stmt, first, fresh.get_column("key").to_list())
         self.created[label].update(made)
         if label == "BankCard":
             self.ids.update(made)
