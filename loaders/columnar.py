@@ -225,7 +225,8 @@ def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
     for f, g in layout.getters.items():
         norm = layout.normalizers[f]
         if g.index is not None:
-            vals, err = _field(block.columns[g.index], norm, block.text)
+            col = block.columns[g.index]
+            vals, err = _field(col, norm, isinstance(col, pl.Series))
         else:  # a constant of the mapping
             vals, err = _field(pl.Series([nz.text(g.value)] * n, dtype=pl.String), norm, True)
         if norm is nz.time:
@@ -249,7 +250,7 @@ def _normalise(block: Block, layout: Layout) -> pl.DataFrame:
                              .then(pl.lit(msg)).otherwise(pl.lit(None, dtype=pl.String))])
     df = df.with_columns(reason.alias("_reason"))
     if layout.extras:
-        raw = pl.DataFrame({f"_x{j}": block.columns[i] if block.text else pl.Series(
+        raw = pl.DataFrame({f"_x{j}": block.columns[i] if isinstance(block.columns[i], pl.Series) else pl.Series(
             [None if c in (None, "") else nz.text(c) for c in block.columns[i]], dtype=pl.String)
             for j, (_, i) in enumerate(layout.extras)})
         parts = [pl.when(pl.col(f"_x{j}").is_not_null() & (pl.col(f"_x{j}") != ""))

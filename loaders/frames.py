@@ -32,7 +32,7 @@ class Block:
     """Rows of a file: their numbers, their cells column by column, and rows refused before conversion."""
 
     numbers: list[int]
-    columns: list  # one per header column: a polars String Series (CSV) or a list of typed cells (Excel)
+    columns: list  # one per header column: a polars String Series (text cells) or a list of typed cells (Excel)
     rejected: list  # (row number, reason, cells)
     text: bool  # True when the columns are polars String Series
 
@@ -71,12 +71,13 @@ def _row_blocks(table: Table, width: int) -> Iterator[Block]:
 
 
 def _from_rows(nums: list, rows: list, rejected: list, width: int, text: bool) -> Block:
-    """Return a block of rows given as lists of cells (short rows padded with None)."""
-    cols = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
-    if text:
-        import polars as pl
+    """Return a block of rows given as lists of cells (short rows padded with None); a column of text cells only
+    (every column of a CSV file, most of an Excel sheet's) becomes a polars String Series, normalised by polars."""
+    import polars as pl
 
-        cols = [pl.Series(f"c{i}", [v if v != "" else None for v in c], dtype=pl.String) for i, c in enumerate(cols)]
+    cols = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
+    cols = [pl.Series(f"c{i}", [v if v != "" else None for v in c], dtype=pl.String)
+            if text or all(v.__class__ is str or v is None for v in c) else c for i, c in enumerate(cols)]
     return Block(nums, cols, rejected, text)
 
 
