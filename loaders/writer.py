@@ -28,7 +28,7 @@ REL_STMTS = ("load_owns_card", "load_owns_phone", "load_holds_card", "load_holds
              "load_uses_person_phone", "load_uses_person_device", "load_uses_card_device", "load_uses_phone_device")
 need(*NODE_STMTS.values(), *REL_STMTS, "load_transfer_create", "load_transfer_find", "load_transfer_merge",
      "load_transfer_any", "load_transfer_pairs", "load_card_ids", "load_cash_find", "load_cash_create", "load_cash_update",
-     "load_batch_start", "load_batch_finish", "case_ensure")
+     "load_cashpoint_ids", "load_batch_start", "load_batch_finish", "case_ensure")
 RS, US = "\x1e", "\x1f"  # record and unit separators of packed parameters
 _USES = {s for s in REL_STMTS if s.startswith("load_uses_")}
 # Packed twins of the statements 交易明细 rows use most: rows whose properties they can carry go as one
@@ -298,10 +298,40 @@ class Writer:
         for i in range(0, len(keys), self.batch_rows):
             have.update(row["key"] for row in self.store.read("load_cash_find", max_rows=2 * self.batch_rows,
                                                               keys=keys[i:i + self.batch_rows]).rows)
-        self._send("load_cash_create", [r for r in recs if r["key"] not in have])
+        new = [r for r in recs if r["key"] not in have]
+        if new and self.bulk:  # appended: ~0.2 s per 30,000 where Cypher and its parameters cost ~1.5 s
+            self._cash_bulk(new)
+        else:
+            self._send("load_cash_create", new)
         old = [{"key": r["key"], "src": r["src"]} for r in recs if r["key"] in have]
         if old:
             self._send("load_cash_update", old)
+
+
+    def _cash_bulk(self, recs: list) -> None:
+        """Append new cash events with GRAPH.BULK (their cards and cash points are stored: written first)."""
+        import polars as pl
+
+        from .bulk import rows_tokens
+
+        card_ids(self.store, self.ids, {r["card"] for r in recs})
+        points = node_ids(self.store, "load_cashpoint_ids", list({r["point"] for r in recs}))
+        lost = {r["point"] for r in recs} - set(points)
+        if lost:
+            raise QueryError(f"cash points {sorted(lost)[:3]} were not stored before their cash events",
+                             "report this with the file")
+        text = ["key", "time", "direction", "serial", "channel", "summary"]
+        df = pl.DataFrame({**{c: pl.Series([r[c] for r in recs], dtype=pl.String) for c in text},
+                           "ts": pl.Series([r["ts"] for r in recs], dtype=pl.Int64),
+                           "amount": pl.Series([r["amount"] for r in recs], dtype=pl.Float64),
+                           "src": pl.Series([r["src"] for r in recs], dtype=pl.List(pl.String)),
+                           "_a": pl.Series([self.ids[r["card"]] for r in recs], dtype=pl.UInt64),
+                           "_b": pl.Series([points[r["point"]] for r in recs], dtype=pl.UInt64)}).with_columns(
+            pl.lit([self.case]).alias("cases"), pl.lit([self.batch]).alias("batches"))
+        strs = [(c, c, "strs") for c in ("src", "cases", "batches")]
+        for token, n in rows_tokens(df, "CASH", [(c, c, "str") for c in text] + strs,
+                                    [("ts", "ts", "long"), ("amount", "amount", "double")], ends=("_a", "_b")):
+            self.store.bulk_insert(0, n, [], [token])
 
 
 def node_ids(store, stmt: str, keys: list, per: int = 50_000) -> dict:

@@ -237,3 +237,34 @@ def test_reload_of_a_side_with_its_own_serial_adds_nothing(store, settings, tmp_
     assert res["transfers_new"] == 0 and counts(store)["TRANSFER"] == 2
     _load(store, settings, [out_side, in_side])
     assert dump(store) == clean
+
+
+def test_cash_events_appended_in_bulk_equal_the_cypher_ones(store, settings, tmp_path, monkeypatch):
+    """FalkorDB appends new cash events with GRAPH.BULK: the same relationships, properties and types as the
+    Cypher statement (still used on Neo4j) creates; a second load of the file adds nothing."""
+    if store.backend != "falkordb":
+        pytest.skip("GRAPH.BULK: FalkorDB only")
+    from test_load_columnar import _graph
+
+    from loaders.writer import Writer
+
+    rows = [tx_row(serial="S2", cash="现金", cp="", cp_name="", cp_bank="", branch="工行 营业部", summary="ATM取款",
+                   amount="2000"),
+            tx_row(serial="", cash="转账", cp="", cp_name="", cp_bank="", branch="", flag="进", amount="500",
+                   summary="", channel=""),
+            tx_row(serial="S9", cash="现金", cp="", cp_name="", cp_bank="", branch="建行 网点", card=CARD_B,
+                   time="2023-03-01 08:00:00", amount="¥1,000.5")]
+    path = write_table(tmp_path / "t.csv", TX_HEAD, rows)
+    got = []
+    for bulk in (False, True):
+        store.reset()
+        if not bulk:
+            monkeypatch.setattr(Writer, "_cash_bulk", lambda self, recs: self._send("load_cash_create", recs))
+        _load(store, settings, [path])
+        monkeypatch.undo()
+        got.append(_graph(store))
+    assert got[0] == got[1]
+    cash = [r for r in got[1][1] if "'CASH'" in r]
+    assert len(cash) == 3 and any("('amount', 1000.5)" in r and "('ts', " in r for r in cash)
+    _load(store, settings, [path])
+    assert _graph(store) == got[1]
