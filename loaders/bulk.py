@@ -64,42 +64,41 @@ def _text_exprs(df, text: list) -> list:
 
 @dataclass
 class Parts:
-    """The GRAPH.BULK records of up to `rows` rows but their end node ids: built before the ids are known."""
+    """The GRAPH.BULK records of up to `rows` rows, their fixed-width parts (end node ids, numbers) left as NUL
+    placeholders in the text polars assembled: numpy writes them in place, ids possibly later (set_ends)."""
 
     header: bytes
-    body: object  # numpy uint8: every record's text properties, one after the other
-    lens: object  # numpy int64: bytes of each record's text
+    body: object  # numpy uint8: every record, its fixed part as placeholders, one after the other
+    lens: object  # numpy int64: bytes of each record
     nums: object  # numpy uint8 (n, width): each record's numbers (type byte and value)
     start: int  # first row of the frame
     n: int
+    rels: bool  # the records begin with their two end node ids
 
     def token(self, a=None, b=None) -> bytes:
         """Return the payload, with the records' end node ids (uint64 arrays) for relationships."""
         import numpy as np
 
         fixed = self.nums
-        if a is not None:
-            ends = np.empty((self.n, 2), dtype="<u8")
-            ends[:, 0], ends[:, 1] = a, b
+        if self.rels:
+            ends = np.zeros((self.n, 2), dtype="<u8")
+            if a is not None:
+                ends[:, 0], ends[:, 1] = a, b
             fixed = np.concatenate([ends.view(np.uint8).reshape(self.n, 16), fixed], axis=1)
+        out = np.empty(len(self.header) + len(self.body), dtype=np.uint8)
+        out[:len(self.header)] = np.frombuffer(self.header, dtype=np.uint8)
+        out[len(self.header):] = self.body
         width = fixed.shape[1]
-        if not width:
-            return self.header + self.body.tobytes()
-        at = self.records(width) - len(self.header)
-        out = np.empty(len(self.body) + self.n * width, dtype=np.uint8)
-        pos = (at[:, None] + np.arange(width, dtype=np.int64)[None, :]).ravel()
-        text = np.ones(len(out), dtype=bool)
-        text[pos] = False
-        out[pos] = fixed.ravel()
-        out[text] = self.body
-        return self.header + out.tobytes()
+        if width:
+            out[(self.records()[:, None] + np.arange(width, dtype=np.int64)[None, :]).ravel()] = fixed.ravel()
+        return out.tobytes()
 
-    def records(self, width: int):
-        """Return where each record starts in the payload (numpy int64), its fixed part being width bytes."""
+    def records(self):
+        """Return where each record starts in the payload (numpy int64)."""
         import numpy as np
 
         at = np.zeros(self.n, dtype=np.int64)
-        np.cumsum(self.lens[:-1] + width, out=at[1:])
+        np.cumsum(self.lens[:-1], out=at[1:])
         return at + len(self.header)
 
 
@@ -119,7 +118,7 @@ def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None =
     text: (property, column, kind) with kind "str" (empty = absent) or "strs" (a list column);
     nums: (property, column, kind) with kind "long" or "double", null = absent.
     """
-    for part, parts in frame_parts(df, name, text, nums, rows):
+    for part, parts in frame_parts(df, name, text, nums, rows, rels=bool(ends)):
         if ends:
             piece = part.slice(parts.start, parts.n)
             yield parts.token(piece.get_column(ends[0]).to_numpy(), piece.get_column(ends[1]).to_numpy()), parts.n
@@ -127,14 +126,14 @@ def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None =
             yield parts.token(), parts.n
 
 
-def frame_parts(df, name: str, text: list, nums: list, rows: int = 100_000):
+def frame_parts(df, name: str, text: list, nums: list, rows: int = 100_000, rels: bool = False):
     """Yield (frame, Parts of rows start..start+n of that frame): rows lacking a number go in parts whose header
     lacks it, so every record is a fixed-width part (ids, numbers) and its text, laid out by numpy alone."""
     import polars as pl
 
     nullable = [col for _, col, _ in nums if df.get_column(col).null_count()]
     if not nullable:
-        for parts in _parts(df, name, text, list(nums), rows):
+        for parts in _parts(df, name, text, list(nums), rows, rels):
             yield df, parts
         return
     pattern = df.select(pl.concat_str([pl.col(c).is_null().cast(pl.String) for c in nullable]).alias("_p"))
@@ -142,21 +141,24 @@ def frame_parts(df, name: str, text: list, nums: list, rows: int = 100_000):
     for (_,), part in df.partition_by("_p", as_dict=True, maintain_order=True).items():
         present = [n for n in nums if n[1] not in nullable or part.get_column(n[1])[0] is not None]
         part = part.drop("_p")
-        for parts in _parts(part, name, text, present, rows):
+        for parts in _parts(part, name, text, present, rows, rels):
             yield part, parts
 
 
-def _parts(df, name: str, text: list, nums: list, rows: int):
+def _parts(df, name: str, text: list, nums: list, rows: int, rels: bool):
     """Yield the Parts of rows that all have every number in nums."""
     import numpy as np
     import polars as pl
 
     header = _header(name, [p for p, _, _ in nums] + [p for p, _, _ in text])
-    exprs = _text_exprs(df, text)
     fields = []
     for i, (_, _, kind) in enumerate(nums):
         fields += [(f"t{i}", "u1"), (f"v{i}", "<i8" if kind == "long" else "<f8")]
     dt = np.dtype(fields) if fields else None
+    width = (16 if rels else 0) + (dt.itemsize if dt is not None else 0)
+    exprs = _text_exprs(df, text)
+    if exprs and width:
+        exprs.insert(0, pl.lit("\x00" * width))  # placeholders, then the text
     for start in range(0, df.height, rows):
         part = df.slice(start, rows)
         n = part.height
@@ -164,14 +166,14 @@ def _parts(df, name: str, text: list, nums: list, rows: int):
             t = part.select(pl.concat_str(exprs).alias("t")).to_series()
             lens = t.str.len_bytes().to_numpy().astype(np.int64)
             body = np.frombuffer(t.str.join("").cast(pl.Binary).item(), dtype=np.uint8)  # bytes without a str copy
-        else:
-            lens, body = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+        else:  # placeholders only
+            lens, body = np.full(n, width, dtype=np.int64), np.zeros(n * width, dtype=np.uint8)
         fixed = np.zeros(n, dtype=dt) if dt is not None else None
         for i, (_, col, kind) in enumerate(nums):
             fixed[f"t{i}"] = 4 if kind == "long" else 2
             fixed[f"v{i}"] = part.get_column(col).to_numpy()
         nums_bytes = fixed.view(np.uint8).reshape(n, dt.itemsize) if dt is not None else np.zeros((n, 0), np.uint8)
-        yield Parts(header, body, lens, nums_bytes, start, n)
+        yield Parts(header, body, lens, nums_bytes, start, n, rels)
 
 
 _TRANSFER_STRS = [("sides", "sides", "strs"), ("src", "srcs", "strs"), ("cases", "_cases", "strs"),
@@ -194,7 +196,7 @@ def transfer_parts(df, case: str, rows: int = 25_000):
 
     df = df.with_columns(pl.lit([case]).alias("_cases"))
     text = [(c, c, "str") for c in _TRANSFER_TEXT] + _TRANSFER_STRS
-    yield from frame_parts(df, "TRANSFER", text, _TRANSFER_NUMS, rows)
+    yield from frame_parts(df, "TRANSFER", text, _TRANSFER_NUMS, rows, rels=True)
 
 
 def id_frame(ids: dict):

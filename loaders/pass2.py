@@ -51,11 +51,10 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str) 
         out.pairs = Path(stage_dir) / f"pairs-{i:03d}.arrow"
         tx.select("pair").write_ipc(out.pairs)
         out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique()
-        zero = np.zeros(1, dtype=np.uint64)
         for j, (frame, parts) in enumerate(transfer_parts(tx, case)):
             base = Path(stage_dir) / f"tx-{i:03d}-{j:03d}"
-            Path(f"{base}.bin").write_bytes(parts.token(zero, zero))  # the card ids are written in later
-            np.save(f"{base}.npy", parts.records(16 + parts.nums.shape[1]))
+            Path(f"{base}.bin").write_bytes(parts.token())  # zero card ids: written in later
+            np.save(f"{base}.npy", parts.records())
             frame.slice(parts.start, parts.n).select("a", "b").write_ipc(f"{base}.arrow")
             out.tokens.append((base, parts.n))
     return out

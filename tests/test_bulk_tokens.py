@@ -89,10 +89,10 @@ def test_ids_written_into_a_payload_built_without_them():
 
     df = pl.DataFrame({"ia": pl.Series([3, 4, 5], dtype=pl.UInt64), "ib": pl.Series([7, 8, 2**63], dtype=pl.UInt64),
                        "key": ["x", "", "长的键"], "ts": [1, 2, 3]})
-    (frame, parts), = frame_parts(df, "T", [("key", "key", "str")], [("ts", "ts", "long")])
+    (frame, parts), = frame_parts(df, "T", [("key", "key", "str")], [("ts", "ts", "long")], rels=True)
     zero = np.zeros(1, dtype=np.uint64)
     token = bytearray(parts.token(zero, zero))
-    set_ends(token, parts.records(16 + parts.nums.shape[1]), df["ia"].to_numpy(), df["ib"].to_numpy())
+    set_ends(token, parts.records(), df["ia"].to_numpy(), df["ib"].to_numpy())
     assert bytes(token) == parts.token(df["ia"].to_numpy(), df["ib"].to_numpy())
     assert [(r["_a"], r["_b"]) for r in _decode(bytes(token), True)] == [(3, 7), (4, 8), (5, 2**63)]
 
@@ -107,3 +107,10 @@ def test_list_properties_joined_or_element_by_element():
                                                {"key": "d", "src": [f"e{i}" for i in range(100)]}]
     (token, n), = rows_tokens(odd, "BankCard", [("key", "key", "str"), ("src", "src", "strs")])
     assert n == 2 and _decode(token, False) == [{"key": "a", "src": ["x", "y"]}, {"key": "b", "src": ["m n"]}]
+
+
+def test_relationship_tokens_without_properties():
+    """Relationships with ids only (IN_CASE) are 16 bytes each."""
+    df = pl.DataFrame({"a": pl.Series([1, 2, 3], dtype=pl.UInt64), "b": pl.Series([9, 9, 9], dtype=pl.UInt64)})
+    (token, n), = rows_tokens(df, "IN_CASE", [], ends=("a", "b"))
+    assert n == 3 and [(r["_a"], r["_b"]) for r in _decode(token, True)] == [(1, 9), (2, 9), (3, 9)]
