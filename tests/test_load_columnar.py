@@ -160,6 +160,9 @@ def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypat
     wide = write_table(tmp_path / "w.csv", TX_HEAD, rows[:3])  # polars refuses the block: the csv module reads it
     with open(wide, "a", encoding="utf-8") as fh:
         fh.write(",".join(tx_row(serial="X2")) + ",extra\n\n" + ",".join(tx_row(serial="Z2")) + "\n")
+    sep = write_table(tmp_path / "sep.csv", TX_HEAD, rows[:3])  # polars reads this block; a line of separators is a row
+    with open(sep, "a", encoding="utf-8") as fh:
+        fh.write("\n,,,\n  \n" + ",".join(tx_row(serial="Z3")) + "\n")
     whole = write_table(tmp_path / "whole.csv", TX_HEAD, rows[:3], encoding="gbk")  # no line break after the last row
     whole.write_bytes(whole.read_bytes() + ",".join(tx_row(serial="L1", name="末行")).encode("gbk"))
     cut = write_table(tmp_path / "cut.csv", TX_HEAD, rows[:3], encoding="gbk")  # the last row cut short
@@ -168,12 +171,13 @@ def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypat
     for mode in ("0", "1"):
         monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
         store.reset()
-        res = load_files(store, "COL", [path, wide, whole, cut], data_dir=tmp_path / f"d{mode}")
+        res = load_files(store, "COL", [path, wide, whole, cut, sep], data_dir=tmp_path / f"d{mode}")
         got[mode] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
     assert got["0"] == got["1"]
     assert got["1"][0][0][2] >= 6
     assert got["1"][0][2] == (4, 4, 0) and got["1"][0][3] == (4, 3, 1)
     assert got["1"][1][str(cut)] == [("4", "文件截断 truncated file")]
+    assert got["1"][0][4] == (5, 4, 1) and [n for n, _ in got["1"][1][str(sep)]] == ["4"]
 
 
 _CARDS = st.one_of(st.from_regex(r"[0-9]{16,19}", fullmatch=True), st.from_regex(r" ?[0-9 \-_]{4,24}x?", fullmatch=True))
