@@ -156,7 +156,7 @@ class Stage:
                 held = self.store.pairs.hold()  # read once: every group is tested against it as it was
                 bloom = self.dir / "pairs.bloom"
                 held.bits.tofile(bloom)
-                jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case)
+                jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case, list(self.batches))
                         for i, group in enumerate(self._groups_of_slices())]
                 with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
                     sent: list = []

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Converted", "convert_file", "Workers", "SLICES", "workers_for"]
+__all__ = ["Converted", "convert_file", "file_of", "Workers", "SLICES", "workers_for"]
 
 SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
 STAGE_ROWS = 100_000  # transfer rows a file's conversion holds before staging them (~30 MB)
@@ -59,8 +59,7 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
         if mentions is not None:
             seen.append(mentions)
         if tr is not None:
-            tr = tr.with_columns(pl.int_range(order, order + tr.height, dtype=pl.Int64).alias("o"),
-                                 pl.lit(batch).alias("batch"),
+            tr = tr.with_columns(pl.int_range(order, order + tr.height, dtype=pl.Int64).alias("o"),  # o >> 40: the file
                                  (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))
             order += tr.height
             held.append(tr)
@@ -75,6 +74,11 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
     out.rejected = rejects.count
     out.mentions = aggregate(seen, batch, Path(stage_dir) / f"m{no:05d}")
     return out
+
+
+def file_of(order):
+    """Return the file number of a row order `o` (an int or a polars expression)."""
+    return order // (1 << _SHIFT)
 
 
 def _spill(held: list, no: int, stage_dir: Path, out: Converted) -> None:

@@ -26,17 +26,20 @@ class Prepared:
     cards: object = None  # the cards the new transfers name (a polars Series)
 
 
-def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str) -> Prepared:
+def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, batches: list) -> Prepared:
     """Merge one group of staged slices (their rows read in load order; the pair filter read from a file) and
-    build the new transfers' payloads but their card ids, all spilled to files."""
+    build the new transfers' payloads but their card ids, all spilled to files. batches: the load's, by file."""
     import numpy as np
     import polars as pl
 
     from graphsvc.pairset import known_in
 
     from .bulk import transfer_parts
+    from .pass1 import file_of
 
     rows = pl.concat([pl.read_ipc(p) for p in paths]).sort("o")
+    rows = rows.with_columns(file_of(pl.col("o")).replace_strict(list(range(len(batches))), batches,
+                                                                 return_dtype=pl.String).alias("batch"))
     out = Prepared()
     pairs = rows.get_column("pair").unique()
     hit = known_in(np.fromfile(bloom, dtype=np.uint8), pairs.to_list())
