@@ -117,7 +117,9 @@ def load_file(store, case: str, path, kind: str | None = None, mapping: dict | N
             layout = layout_from_mapping(mapping, table.header, path.name)
         else:
             layout = builtin_layout(kind, table.header, path.name)
-        to_worker = stage is not None and stage.parallel and columnar_supported(layout) and usable(store)
+        # an Excel sheet is already read whole (calamine): converted here, beside the workers' files
+        to_worker = (stage is not None and stage.parallel and columnar_supported(layout) and usable(store)
+                     and table.format not in ("xlsx", "xls"))
         conv = converter(layout)
         sha = _sha256(path)
         batch = batch_key(case, layout.kind, sha)

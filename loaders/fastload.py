@@ -90,7 +90,12 @@ class Stage:
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
         res = convert_file(table, layout, batch, len(self.batches) - 1, self.dir, rejects, progress)
-        self._take(res)
+        if self.parallel:  # kept in load order with the workers' files
+            done: Future = Future()
+            done.set_result(res)
+            self._converting.append(done)
+        else:
+            self._take(res)
         return res.read, res.loaded
 
     def submit(self, path: Path, layout, batch: str, rejects_path: Path, header: list, progress=None) -> None:
