@@ -66,6 +66,29 @@ need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "loa
 _ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_labels_any's columns
 
 
+def compact(blocks: list[dict]) -> dict:
+    """Return one block's worth of mentions standing for these blocks (in row order): only the rows aggregate()
+    can still use, so a file's mentions held in memory follow its entities, not its rows.
+
+    aggregate() takes per entity its first non-null properties and first SRC_KEEP source rows (per card,
+    person and OWNS pair) and sums USES: rows past those cannot matter once later blocks come after them.
+    """
+    cards = pl.concat([b["cards"] for b in blocks]).sort("o")
+    pos = pl.int_range(pl.len())
+    oid, name = pl.col("owner_id"), pl.col("owner_name")
+    keep = pos.over("key") < SRC_KEEP
+    for p in ("owner_name", "owner_id", "bank"):  # the first row giving each property of a card
+        keep = keep | (pl.col(p).is_not_null() & (pl.col(p).is_not_null().cum_sum().over("key") == 1))
+    keep = keep | (oid.is_not_null() & ((pos.over("owner_id") < SRC_KEEP) | (pos.over("owner_id", "key") < SRC_KEEP)
+                                        | (name.is_not_null() & (name.is_not_null().cum_sum().over("owner_id") == 1))))
+    devs = pl.concat([b["devs"] for b in blocks]).sort("o")
+    uses = pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
+        pl.col("o").first(), pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
+        pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC))
+    return {"cards": cards.filter(keep), "devs": devs.filter(pos.over("key") < SRC_KEEP),
+            "uses": uses.select(blocks[0]["uses"].columns)}
+
+
 def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
     """Aggregate one file's block mentions and spill them to Arrow files named from prefix; return their paths."""
     if not blocks:

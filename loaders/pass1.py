@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = ["Converted", "convert_file", "file_of", "Workers", "SLICES", "workers_for"]
 
 SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of these slices at a time
+COMPACT_BLOCKS = 8  # blocks of entity mentions held before they are compacted into one
 STAGE_ROWS = 100_000  # transfer rows a file's conversion holds before staging them (~30 MB)
 PARALLEL_BYTES = 32 << 20  # a load of fewer bytes of 交易明细 converts in the loading process (spawning costs ~0.5 s)
 _SHIFT = 40
@@ -43,7 +44,7 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
     from .chunk import Chunk
     from .columnar import convert_block
     from .frames import blocks
-    from .mentions import aggregate
+    from .mentions import aggregate, compact
 
     out = Converted(no, batch)
     order = no << _SHIFT
@@ -58,6 +59,8 @@ def convert_file(table, layout, batch: str, no: int, stage_dir: Path, rejects, p
             rejects.add(n, why, cells)
         if mentions is not None:
             seen.append(mentions)
+            if len(seen) >= COMPACT_BLOCKS:  # memory follows the file's entities, not its rows
+                seen = [compact(seen)]
         if tr is not None:
             tr = tr.with_columns(pl.int_range(order, order + tr.height, dtype=pl.Int64).alias("o"),  # o >> 40: the file
                                  (pl.col("pair").str.slice(0, 2).str.to_integer(base=16) % SLICES).alias("_slice"))

@@ -13,6 +13,7 @@ from loaders import load_files
 from loaders import normalize as nz
 from loaders.columnar import _field
 from loaders.demo import generate
+from loaders import frames, mentions, pass1
 from loaders.mentions import Mentions
 
 
@@ -41,28 +42,42 @@ def test_column_path_equals_row_path_on_the_demo_case(store, settings, tmp_path,
         pytest.skip("the column path writes with GRAPH.BULK: FalkorDB only")
     generate(tmp_path / "case", "small", 2)
     files = sorted(str(p) for p in (tmp_path / "case").glob("交易明细_*"))
-    got, lookups = {}, []
+    got, lookups, compacted, full = {}, [], [], {}
+    real_compact = mentions.compact
     real = Mentions._node_ids
     monkeypatch.setattr(Mentions, "_node_ids", lambda self, *a: lookups.append(a) or real(self, *a))
     # row path, column path, two worker processes, and the column path where deleted nodes left ids to reuse
     # (appended entities then take ids below the node count: found by key, not by the id scan)
-    for mode, workers, holes in (("0", "0", 0), ("1", "0", 0), ("1", "2", 0), ("1", "0", 3000)):
+    # and in small blocks whose entity mentions are compacted every two blocks (what a large file does)
+    for mode, workers, holes in (("0", "0", 0), ("1", "0", 0), ("1", "2", 0), ("1", "0", 3000), ("1", "0", -1),
+                                 ("1", "0", -2)):
         monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
         monkeypatch.setenv("POCHUAN_LOAD_WORKERS", workers)
+        if holes < 0:
+            monkeypatch.setattr(frames, "BLOCK_BYTES", 64 << 10)
+            monkeypatch.setattr(frames, "BLOCK_ROWS", 500)
+            monkeypatch.setattr(pass1, "COMPACT_BLOCKS", 2 if holes == -1 else 10**6)
+            monkeypatch.setattr(mentions, "compact", lambda blocks: compacted.append(len(blocks)) or real_compact(blocks))
         store.reset()
-        if holes:
+        if holes > 0:
             store.graph.query("UNWIND range(1, $n) AS i CREATE (:Scratch {i: i})", {"n": holes})
             store.graph.query("MATCH (s:Scratch) WHERE s.i % 2 = 0 DELETE s")
         lookups.clear()
         res = load_files(store, "COL", files, data_dir=tmp_path / f"data{mode}{workers}{holes}")
-        assert bool(lookups) == bool(holes)  # by key only where ids were reused
+        assert bool(lookups) == (holes > 0)  # by key only where ids were reused
         store.graph.query("MATCH (s:Scratch) DELETE s")
         got[mode + workers + str(holes)] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res),
                                             _graph(store))
+        if holes < 0:  # source rows too: the same blocks' mentions, compacted or not
+            nodes, rels = dump(store)
+            full[holes] = (sorted(str((n["label"], sorted((k, v) for k, v in n["props"].items() if k != "rejects")))
+                                  for n in nodes),
+                           sorted(str((r["from_key"], r["type"], r["to_key"], sorted(r["props"].items()))) for r in rels))
     want = got.pop("000")
     for other in got.values():
         assert other[0] == want[0] and other[1] == want[1] and other[2][0] == want[2][0] and other[2][1] == want[2][1]
     assert sum(r[2] for r in want[0]) > 0 and len(want[2][1]) > 10_000
+    assert len(compacted) > 20 and full[-1] == full[-2]  # source rows too
 
 
 @pytest.mark.slow
