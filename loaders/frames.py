@@ -34,7 +34,6 @@ class Block:
     numbers: list[int]
     columns: list  # one per header column: a polars String Series (text cells) or a list of typed cells (Excel)
     rejected: list  # (row number, reason, cells)
-    text: bool  # True when the columns are polars String Series
 
     def cells(self, i: int) -> list:
         """Return the original cells of the i-th row of the block (for its rejects line)."""
@@ -78,7 +77,7 @@ def _from_rows(nums: list, rows: list, rejected: list, width: int, text: bool) -
     cols = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
     cols = [pl.Series(f"c{i}", [v if v != "" else None for v in c], dtype=pl.String)
             if text or all(v.__class__ is str or v is None for v in c) else c for i, c in enumerate(cols)]
-    return Block(nums, cols, rejected, text)
+    return Block(nums, cols, rejected)
 
 
 def _data_start(raw: bytes) -> int:
@@ -148,10 +147,10 @@ def _tail(text: str, delim: str, width: int, n0: int) -> Block:
     (as the row reader does)."""
     rows = [c for c in csv.reader(io.StringIO(text, newline=""), delimiter=delim) if not blank(c)]
     if not rows:
-        return Block([], [[] for _ in range(width)], [], True)
+        return Block([], [[] for _ in range(width)], [])
     cells = rows[-1]
     if len(rows) == 1 and len(cells) < width:
-        return Block([], [[] for _ in range(width)], [(n0 + 1, TRUNCATED, [])], True)
+        return Block([], [[] for _ in range(width)], [(n0 + 1, TRUNCATED, [])])
     return _parse(text.encode("utf-8"), delim, width, n0)
 
 
@@ -182,7 +181,7 @@ def _parse(utf8: bytes, delim: str, width: int, n0: int) -> Block:
         if not empty.any() or not _separator_line(utf8):
             df = df.filter(~empty)
             nums = list(range(n0 + 1, n0 + 1 + df.height))
-            return Block(nums, df.get_columns(), [], True)
+            return Block(nums, df.get_columns(), [])
     nums, rows, rejected, n = [], [], [], n0
     for cells in csv.reader(io.StringIO(utf8.decode("utf-8"), newline=""), delimiter=delim):
         if blank(cells):
