@@ -293,6 +293,13 @@ class Writer:
 
     def _cash(self, recs: list) -> None:
         """Create the cash events not stored yet; add provenance to those that are."""
+        if self.bulk and not self.locked:  # checked, then appended (as transfers are): one loader at a time
+            with self.store.write_lock():
+                return self._cash_locked(recs)
+        return self._cash_locked(recs)
+
+    def _cash_locked(self, recs: list) -> None:
+        """Create the cash events not stored yet (the caller holds the write lock on FalkorDB)."""
         keys = [r["key"] for r in recs]
         have = set()
         for i in range(0, len(keys), self.batch_rows):
@@ -307,7 +314,6 @@ class Writer:
         if old:
             self._send("load_cash_update", old)
 
-
     def _cash_bulk(self, recs: list) -> None:
         """Append new cash events with GRAPH.BULK (their cards and cash points are stored: written first)."""
         import polars as pl
@@ -315,11 +321,7 @@ class Writer:
         from .bulk import rows_tokens
 
         card_ids(self.store, self.ids, {r["card"] for r in recs})
-        points = node_ids(self.store, "load_cashpoint_ids", list({r["point"] for r in recs}))
-        lost = {r["point"] for r in recs} - set(points)
-        if lost:
-            raise QueryError(f"cash points {sorted(lost)[:3]} were not stored before their cash events",
-                             "report this with the file")
+        points = stored_ids(self.store, "load_cashpoint_ids", {}, {r["point"] for r in recs}, "cash points")
         text = ["key", "time", "direction", "serial", "channel", "summary"]
         df = pl.DataFrame({**{c: pl.Series([r[c] for r in recs], dtype=pl.String) for c in text},
                            "ts": pl.Series([r["ts"] for r in recs], dtype=pl.Int64),
@@ -346,11 +348,19 @@ def node_ids(store, stmt: str, keys: list, per: int = 50_000) -> dict:
 
 def card_ids(store, ids: dict, keys) -> None:
     """Add to ids the internal ids of the cards it lacks (GRAPH.BULK names end nodes by id); they must be stored."""
+    stored_ids(store, "load_card_ids", ids, keys, "cards")
+
+
+def stored_ids(store, stmt: str, ids: dict, keys, what: str) -> dict:
+    """Add to ids (and return it) the internal ids of the keys it lacks, read with stmt; every key must be stored
+    (the relationships about to be appended name them by id)."""
     missing = [k for k in keys if k not in ids]
-    ids.update(node_ids(store, "load_card_ids", missing))
+    ids.update(node_ids(store, stmt, missing))
     lost = [k for k in missing if k not in ids]
     if lost:
-        raise QueryError(f"cards {lost[:3]} were not stored before their transfers", "report this with the file")
+        raise QueryError(f"{what} {lost[:3]} were not stored before the relationships naming them",
+                         "report this with the file")
+    return ids
 
 
 def ensure_pairs(store) -> None:
