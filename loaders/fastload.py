@@ -66,7 +66,7 @@ class Stage:
 
     @property
     def parallel(self) -> bool:
-        """True when worker processes convert this load's files (add() then only starts them)."""
+        """True when worker processes convert this load's files (submit(); add() still converts here)."""
         return self.nworkers > 1
 
     def in_worker(self, batch: str) -> bool:
@@ -91,9 +91,7 @@ class Stage:
         self.counts[batch] = [0, 0]
         res = convert_file(table, layout, batch, len(self.batches) - 1, self.dir, rejects, progress)
         if self.parallel:  # kept in load order with the workers' files
-            done: Future = Future()
-            done.set_result(res)
-            self._converting.append(done)
+            self._converting.append(_done(res))
         else:
             self._take(res)
         return res.read, res.loaded
@@ -209,9 +207,7 @@ class Stage:
         """Run a pass-2 step in a worker process, or here (then the Future is already done)."""
         if self.workers is not None:
             return self.workers.run(fn, *args)
-        fut: Future = Future()
-        fut.set_result(fn(*args))
-        return fut
+        return _done(fn(*args))
 
     def _card_ids(self, cards: pl.Series):
         """Return the internal ids of the load's cards as a frame of key and id (stored cards looked up once)."""
@@ -249,6 +245,13 @@ class Stage:
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
+
+
+def _done(value) -> Future:
+    """Return a Future already holding value (work done in this process, kept in line with the workers')."""
+    fut: Future = Future()
+    fut.set_result(value)
+    return fut
 
 
 def _wait(cards: threading.Event, entities: Future) -> None:

@@ -3,7 +3,8 @@
 A file's conversion needs no store: its rejects are written, its entity mentions aggregated and
 spilled, its cash events kept and each side's transfer row staged to Arrow files split by pair
 key. So a load of several large files converts two at once in worker processes (spawned: polars
-runs threads, which do not survive a fork) while the loading process only collects the results.
+runs threads, which do not survive a fork) while the loading process collects the results (and
+converts an Excel sheet itself: it has read the sheet whole to learn its columns).
 Rows keep their load order across files: `o` = file number << 40 | row order in the file.
 """
 from __future__ import annotations
