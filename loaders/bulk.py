@@ -76,21 +76,17 @@ class Parts:
     rels: bool  # the records begin with their two end node ids
 
     def token(self, a=None, b=None) -> bytes:
-        """Return the payload, with the records' end node ids (uint64 arrays) for relationships."""
+        """Return the payload, with the records' end node ids (uint64 arrays) for relationships (else zeros)."""
         import numpy as np
 
-        fixed = self.nums
-        if self.rels:
-            ends = np.zeros((self.n, 2), dtype="<u8")
-            if a is not None:
-                ends[:, 0], ends[:, 1] = a, b
-            fixed = np.concatenate([ends.view(np.uint8).reshape(self.n, 16), fixed], axis=1)
         out = np.empty(len(self.header) + len(self.body), dtype=np.uint8)
         out[:len(self.header)] = np.frombuffer(self.header, dtype=np.uint8)
         out[len(self.header):] = self.body
-        width = fixed.shape[1]
-        if width:
-            out[(self.records()[:, None] + np.arange(width, dtype=np.int64)[None, :]).ravel()] = fixed.ravel()
+        at = self.records()
+        if self.nums.shape[1]:
+            _put(out, at + (16 if self.rels else 0), self.nums)
+        if self.rels and a is not None:
+            set_ends(out, at, a, b)
         return out.tobytes()
 
     def records(self):
@@ -102,14 +98,20 @@ class Parts:
         return at + len(self.header)
 
 
-def set_ends(token: bytearray, records, a, b) -> None:
+def _put(buf, at, fixed) -> None:
+    """Write each record's fixed-width bytes (numpy uint8, one row per record) where it starts in buf."""
+    import numpy as np
+
+    buf[(at[:, None] + np.arange(fixed.shape[1], dtype=np.int64)[None, :]).ravel()] = fixed.ravel()
+
+
+def set_ends(token, records, a, b) -> None:
     """Write the end node ids of a payload built with zero ids (records: where each record starts)."""
     import numpy as np
 
     ends = np.empty((len(records), 2), dtype="<u8")
     ends[:, 0], ends[:, 1] = a, b
-    buf = np.frombuffer(token, dtype=np.uint8)
-    buf[(records[:, None] + np.arange(16, dtype=np.int64)[None, :]).ravel()] = ends.view(np.uint8).ravel()
+    _put(np.frombuffer(token, dtype=np.uint8), records, ends.view(np.uint8).reshape(len(records), 16))
 
 
 def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None = None, rows: int = 100_000):
