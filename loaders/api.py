@@ -211,7 +211,7 @@ def load_files(store, case: str, paths, kind: str | None = None, mapping=None, d
                 if bar is not None:
                     bars.append(bar)
             if bar is not None and not (stage is not None and stage.in_worker(summary["batch"])):
-                bars.pop().close()  # converted here: done (a worker's file keeps its bar until the load ends)
+                bars.pop().close()  # converted and taken: done (the others keep their bars until the load ends)
             if stage is not None and summary["batch"] in stage.counts:
                 staged.append(summary)
             else:

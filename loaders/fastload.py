@@ -70,7 +70,8 @@ class Stage:
         return self.nworkers > 1
 
     def in_worker(self, batch: str) -> bool:
-        """True while a worker process converts this batch's file (its counts come with finish())."""
+        """True while this batch's counts wait for finish() (a worker converts its file, or a converted Excel
+        sheet waits to be taken in load order)."""
         return batch in self.counts and batch not in self.done
 
     def _open(self) -> None:
