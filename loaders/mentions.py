@@ -62,7 +62,7 @@ def _records(df: pl.DataFrame, keys: list, props: list, batch_col) -> pl.Series:
 _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packed": ("Person", "load_person_ids"),
            "load_device_packed": ("Device", "load_device_ids")}
 need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "load_labels_any", "load_node_count",
-     "load_card_ids_since", "load_person_ids_since", "load_device_ids_since")
+     "load_ids_since")
 _ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_labels_any's columns
 
 
@@ -164,8 +164,11 @@ class Mentions:
     def _appended_ids(self, stmt: str, first: int, keys: list) -> dict:
         """Return key -> internal id of nodes just appended: read in one scan of the ids from `first` on (about half
         the server time of a lookup per key); a key not found there (its id reused after a deletion) looked up by key."""
-        got = self.store.read(_LABELS[stmt][1] + "_since", max_rows=1, first=first).one()
-        found = dict(zip(got["keys"], got["ids"]))
+        got = self.store.read("load_ids_since", max_rows=1, first=first, label=_LABELS[stmt][0]).one()
+        have, ids = got["keys"], got["ids"]
+        if isinstance(have, str):  # FalkorDB's joined form
+            have, ids = (have.split("|"), [int(i) for i in ids.split(",")]) if got["n"] else ([], [])
+        found = dict(zip(have, ids)) if len(have) == len(ids) == got["n"] else {}
         made = {k: found[k] for k in keys if k in found}
         if len(made) < len(keys):
             made.update(self._node_ids(stmt, [k for k in keys if k not in made]))

@@ -315,3 +315,20 @@ def test_two_loads_at_once_append_nothing_twice(store, settings, tmp_path):
         t.join(120)
     assert not errors
     assert counts(store) == once
+
+
+def test_appended_ids_are_read_in_one_scan_and_a_key_holding_the_separator_is_looked_up(store, monkeypatch):
+    if store.backend != "falkordb":
+        pytest.skip("ids of GRAPH.BULK appends: FalkorDB only")
+    m = Mentions(store, "IDS", lambda *a: None, {})
+    lookups = []
+    real = Mentions._node_ids
+    monkeypatch.setattr(Mentions, "_node_ids", lambda self, *a: lookups.append(a[1]) or real(self, *a))
+    for keys in (["6222000000000001", "6222000000000002"], ["acct|1", "6222000000000003"]):
+        first = store.read("load_node_count").one()["n"]
+        store.graph.query("UNWIND $keys AS k CREATE (:Device {key: 'd' + k}) CREATE (:BankCard {key: k})", {"keys": keys})
+        stored = {r[0]: r[1] for r in store.graph.query("MATCH (c:BankCard) RETURN c.key, id(c)").result_set}
+        lookups.clear()
+        got = m._appended_ids("load_card_packed", first, keys)
+        assert got == {k: stored[k] for k in keys}
+        assert lookups == ([keys] if "acct|1" in keys else [])  # the joined keys split wrong: all looked up
