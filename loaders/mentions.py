@@ -8,6 +8,7 @@ store lacks it, else merged by the row path's packed statements (records packed 
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -138,16 +139,27 @@ class Mentions:
         def read(what: str) -> pl.DataFrame:
             return pl.concat([_src(pl.read_ipc(f[what])) for f in files])
 
+        def merged(stmt: str) -> pl.DataFrame:
+            keys, props = _STMTS[stmt]
+            return read(stmt).group_by(keys, maintain_order=True).agg(
+                *[pl.col(p).drop_nulls().first() for p in props],
+                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+                pl.col("batch").unique(maintain_order=True).alias("batches"))
+
         if not files:
             return
         self.created = {label: {} for label, _ in _LABELS.values()}
         self.stored = self.store.read("load_labels_any").one()  # label -> holds any node (under the loader lock)
-        for stmt in _STMTS:
+        with ThreadPoolExecutor(1, thread_name_prefix="pochuan-merge") as ahead:  # merged while the server writes
+            aggs = {stmt: ahead.submit(merged, stmt) for stmt in _STMTS}
+            uses = ahead.submit(read, "uses")
+            self._write(aggs, uses, batch_rows, cards_stored)
+
+    def _write(self, aggs: dict, uses, batch_rows: int, cards_stored) -> None:
+        """Write the merged entities of each statement in turn, then the USES."""
+        for stmt, fut in aggs.items():
             keys, props = _STMTS[stmt]
-            agg = read(stmt).group_by(keys, maintain_order=True).agg(
-                *[pl.col(p).drop_nulls().first() for p in props],
-                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-                pl.col("batch").unique(maintain_order=True).alias("batches"))
+            agg = fut.result()
             if stmt in _LABELS:
                 agg = self._create_nodes(stmt, agg)
             else:
@@ -155,7 +167,7 @@ class Mentions:
             if stmt == "load_card_packed" and cards_stored is not None:
                 cards_stored()  # new cards appended, stored ones' ids read: the rest only merges properties
             self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
-        self._uses(read("uses"), batch_rows)
+        self._uses(uses.result(), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
         """Return key -> internal id of the stored entities of a packed statement's label with these keys."""
