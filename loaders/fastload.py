@@ -165,12 +165,14 @@ class Stage:
                 with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
                     sent: list = []
                     cash = None
-                    for job in jobs:
-                        prep = _result(job)
+                    while jobs:
+                        preps = [_result(jobs.pop(0))]
+                        while jobs and jobs[0].done():  # the groups ready by now share one save of the pairs
+                            preps.append(_result(jobs.pop(0)))
                         if cash is None:
                             _wait(cards, entities)
                             cash = out.submit(self._cash_events)  # before the transfers, beside the entities
-                        self._write_group(prep, held, out, sent)
+                        self._write_groups(preps, held, out, sent)
                     if cash is None:
                         _wait(cards, entities)
                         cash = out.submit(self._cash_events)
@@ -186,23 +188,28 @@ class Stage:
             self._pool.shutdown(wait=True)
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def _write_group(self, prep, held, out: ThreadPoolExecutor, sent: list) -> None:
-        """Write one prepared group (the cards are stored): its pairs into the stored filter, then its transfers."""
-        for batch, (made, merged) in prep.counts.items():
-            self.counts[batch][0] += made
-            self.counts[batch][1] += merged
-        if prep.known is not None:
-            self._merge_known(pl.read_ipc(prep.known))
-        if prep.pairs is None:
+    def _write_groups(self, preps: list, held, out: ThreadPoolExecutor, sent: list) -> None:
+        """Write prepared groups (the cards are stored): their pairs into the stored filter, saved once (~0.15 s
+        each while the server is busy), then their transfers."""
+        for prep in preps:
+            for batch, (made, merged) in prep.counts.items():
+                self.counts[batch][0] += made
+                self.counts[batch][1] += merged
+            if prep.known is not None:
+                self._merge_known(pl.read_ipc(prep.known))
+        preps = [p for p in preps if p.pairs is not None]
+        if not preps:
             return
-        held.add(pl.read_ipc(prep.pairs).get_column("pair").to_list())
-        held.save()  # before the group's transfers are written (a kill after it only costs lookups)
-        ids = self._card_ids(prep.cards)
-        for base, n in prep.tokens:
-            token = transfer_token(base, ids)
-            while len(sent) > 2:  # at most a few payloads wait in memory
-                sent.pop(0).result()
-            sent.append(out.submit(self.store.bulk_insert, 0, n, [], [token]))
+        for prep in preps:
+            held.add(pl.read_ipc(prep.pairs).get_column("pair").to_list())
+        held.save()  # before the groups' transfers are written (a kill after it only costs lookups)
+        for prep in preps:
+            ids = self._card_ids(prep.cards)
+            for base, n in prep.tokens:
+                token = transfer_token(base, ids)
+                while len(sent) > 2:  # at most a few payloads wait in memory
+                    sent.pop(0).result()
+                sent.append(out.submit(self.store.bulk_insert, 0, n, [], [token]))
 
     def _run(self, fn, *args) -> Future:
         """Run a pass-2 step in a worker process, or here (then the Future is already done)."""
