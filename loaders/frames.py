@@ -122,15 +122,14 @@ def _csv_blocks(table: Table, width: int) -> Iterator[Block]:
                 continue
             cut = max(cut, 0)
             part, rest = buf[:cut], buf[cut:]
-            try:
-                text = part.decode(enc)
-                data = part if enc in _UTF8 else text.encode("utf-8")  # polars reads UTF-8 bytes
+            try:  # polars reads UTF-8 bytes and checks them (a block it refuses is decoded by the csv module's path)
+                data = part if enc in _UTF8 else part.decode(enc).encode("utf-8")
+                block = _parse(data, table.delimiter, width, n)
             except UnicodeDecodeError as e:
                 at = offset + e.start
                 raise BadInput(f"{table.path.name}: 第 {at} 字节起无法按 {table.encoding} 解码 cannot decode as "
                                f"{table.encoding} at byte {at}", "the file mixes encodings; save it again as UTF-8") from None
             offset += cut
-            block = _parse(data, table.delimiter, width, n)
             if block.numbers:
                 n = block.numbers[-1]
             if block.rejected:
@@ -170,7 +169,7 @@ def _parse(utf8: bytes, delim: str, width: int, n0: int) -> Block:
     try:
         df = pl.read_csv(utf8, has_header=False, separator=delim, quote_char='"',
                          schema={c: pl.String for c in names}, truncate_ragged_lines=False, raise_if_empty=False)
-    except pl.exceptions.ComputeError:
+    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):  # bad UTF-8, a row too wide (SchemaError: the first)
         df = None
     if df is not None:
         first = pl.col("c0")

@@ -182,17 +182,21 @@ def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypat
     whole.write_bytes(whole.read_bytes() + ",".join(tx_row(serial="L1", name="末行")).encode("gbk"))
     cut = write_table(tmp_path / "cut.csv", TX_HEAD, rows[:3], encoding="gbk")  # the last row cut short
     cut.write_bytes(cut.read_bytes() + ",".join(tx_row(serial="L2", name="截断"))[:40].encode("gbk"))
+    first = write_table(tmp_path / "first.csv", TX_HEAD, [])  # the block's first row too wide: polars says SchemaError
+    with open(first, "a", encoding="utf-8") as fh:
+        fh.write(",".join(tx_row(serial="X4")) + ",extra\n" + ",".join(tx_row(serial="Z4")) + "\n")
     got = {}
     for mode in ("0", "1"):
         monkeypatch.setenv("POCHUAN_COLUMNAR", mode)
         store.reset()
-        res = load_files(store, "COL", [path, wide, whole, cut, sep], data_dir=tmp_path / f"d{mode}")
+        res = load_files(store, "COL", [path, wide, whole, cut, sep, first], data_dir=tmp_path / f"d{mode}")
         got[mode] = ([(r["read"], r["loaded"], r["rejected"]) for r in res], _rejects(res), _graph(store))
     assert got["0"] == got["1"]
     assert got["1"][0][0][2] >= 6
     assert got["1"][0][2] == (4, 4, 0) and got["1"][0][3] == (4, 3, 1)
     assert got["1"][1][str(cut)] == [("4", "文件截断 truncated file")]
     assert got["1"][0][4] == (5, 4, 1) and [n for n, _ in got["1"][1][str(sep)]] == ["4"]
+    assert got["1"][0][5] == (2, 1, 1) and [n for n, _ in got["1"][1][str(first)]] == ["1"]
 
 
 _CARDS = st.one_of(st.from_regex(r"[0-9]{16,19}", fullmatch=True), st.from_regex(r" ?[0-9 \-_]{4,24}x?", fullmatch=True))
