@@ -9,6 +9,7 @@ store lacks it, else merged by the row path's packed statements (records packed 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -150,16 +151,18 @@ class Mentions:
             return
         self.created = {label: {} for label, _ in _LABELS.values()}
         self.stored = self.store.read("load_labels_any").one()  # label -> holds any node (under the loader lock)
-        with ThreadPoolExecutor(1, thread_name_prefix="pochuan-merge") as ahead:  # merged while the server writes
-            aggs = {stmt: ahead.submit(merged, stmt) for stmt in _STMTS}
-            uses = ahead.submit(read, "uses")
-            self._write(aggs, uses, batch_rows, cards_stored)
+        with ThreadPoolExecutor(1, thread_name_prefix="pochuan-merge") as ahead:
+            frames = [partial(merged, stmt) for stmt in _STMTS] + [partial(read, "uses")]
+            self._write(ahead, frames, batch_rows, cards_stored)
 
-    def _write(self, aggs: dict, uses, batch_rows: int, cards_stored) -> None:
-        """Write the merged entities of each statement in turn, then the USES."""
-        for stmt, fut in aggs.items():
+    def _write(self, ahead: ThreadPoolExecutor, frames: list, batch_rows: int, cards_stored) -> None:
+        """Write the merged entities of each statement in turn, then the USES: the next frame is made by `ahead`
+        while one is written, so the server need not wait for it (two frames at a time: memory)."""
+        nxt = ahead.submit(frames[0])
+        for i, stmt in enumerate(_STMTS):
             keys, props = _STMTS[stmt]
-            agg = fut.result()
+            agg = nxt.result()
+            nxt = ahead.submit(frames[i + 1])
             if stmt in _LABELS:
                 agg = self._create_nodes(stmt, agg)
             else:
@@ -167,7 +170,7 @@ class Mentions:
             if stmt == "load_card_packed" and cards_stored is not None:
                 cards_stored()  # new cards appended, stored ones' ids read: the rest only merges properties
             self._send(stmt, _records(agg, keys, props, pl.col("batches").list.join(",")), "", batch_rows)
-        self._uses(uses.result(), batch_rows)
+        self._uses(nxt.result(), batch_rows)
 
     def _node_ids(self, stmt: str, keys: list) -> dict:
         """Return key -> internal id of the stored entities of a packed statement's label with these keys."""

@@ -37,7 +37,10 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
     from .bulk import transfer_parts
     from .pass1 import file_of
 
-    rows = pl.concat([pl.read_ipc(p) for p in paths]).sort("o")
+    # in load order within each pair (what the merge needs), and by the cards' keys: the order in which a load
+    # creates its cards, so the transfers are appended in their ends' id order (the server then takes ~15% less
+    # time over relationships than in row order; measured on 200,000 of them)
+    rows = pl.concat([pl.read_ipc(p) for p in paths]).sort("a", "b", "o")
     rows = rows.with_columns(file_of(pl.col("o")).replace_strict(list(range(len(batches))), batches,
                                                                  return_dtype=pl.String).alias("batch"))
     out = Prepared()
@@ -50,9 +53,7 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
         rows.filter(is_old).write_ipc(out.known)
         rows = rows.filter(~is_old)
     if rows.height:
-        # by the cards' keys, the order in which a load creates its cards: appended in their ends' id order, the
-        # server takes ~15% less time over relationships than in row order (measured: 200,000 of them)
-        tx = _merge(rows, out.counts).sort("a", "b")
+        tx = _merge(rows, out.counts)
         out.pairs = Path(stage_dir) / f"pairs-{i:03d}.arrow"
         tx.select("pair").write_ipc(out.pairs)
         out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique()
