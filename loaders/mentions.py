@@ -201,7 +201,7 @@ class Mentions:
         if not fresh.height:
             return new
         props = _STMTS[stmt][1]
-        # in key order: pass 2 sorts the transfers by their cards' keys, so their ends then come in id order
+        # in key order: pass 2 reads the transfers sorted by their cards' keys, so their ends then come in id order
         fresh = fresh.sort("key").with_columns(pl.lit([self.case]).alias("_cases"))
         text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "batches", "strs"),
                 ("src", "src", "strs"), ("cases", "_cases", "strs")]
