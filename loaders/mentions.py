@@ -84,11 +84,16 @@ def compact(blocks: list[dict]) -> dict:
     keep = keep | (oid.is_not_null() & ((pos.over("owner_id") < SRC_KEEP) | (pos.over("owner_id", "key") < SRC_KEEP)
                                         | (name.is_not_null() & (name.is_not_null().cum_sum().over("owner_id") == 1))))
     devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-    uses = pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
+    return {"cards": cards.filter(keep), "devs": devs.filter(pos.over("key") < SRC_KEEP),
+            "uses": _summed_uses(blocks).select(blocks[0]["uses"].columns)}
+
+
+def _summed_uses(blocks: list[dict]) -> pl.DataFrame:
+    """Return the blocks' USES per (paying card, device) in row order: first row, first and last time, rows
+    summed, first source rows."""
+    return pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
         pl.col("o").first(), pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
         pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC))
-    return {"cards": cards.filter(keep), "devs": devs.filter(pos.over("key") < SRC_KEEP),
-            "uses": uses.select(blocks[0]["uses"].columns)}
 
 
 def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
@@ -107,9 +112,7 @@ def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
         "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
         "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")),
                                       ["a", "b"], []).with_columns(b),
-        "uses": pl.concat([b["uses"] for b in blocks]).sort("o").group_by("a", "key", maintain_order=True).agg(
-            pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
-            pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(USES_SRC)).with_columns(b),
+        "uses": _summed_uses(blocks).drop("o").with_columns(b),
     }
     paths = {}
     for what, frame in aggs.items():
@@ -143,9 +146,7 @@ class Mentions:
         def merged(stmt: str) -> pl.DataFrame:
             keys, props = _STMTS[stmt]
             return read(stmt).group_by(keys, maintain_order=True).agg(
-                *[pl.col(p).drop_nulls().first() for p in props],
-                pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-                pl.col("batch").unique(maintain_order=True).alias("batches"))
+                *[pl.col(p).drop_nulls().first() for p in props], *_sources())
 
         if not files:
             return
@@ -259,9 +260,7 @@ class Mentions:
         if not uses.height:
             return
         whole = uses.group_by("a", "key", maintain_order=True).agg(
-            pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(),
-            pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-            pl.col("batch").unique(maintain_order=True).alias("batches"))
+            pl.col("first").min(), pl.col("last").max(), pl.col("n").sum(), *_sources())
         rest = self._create_rels("USES", whole, ("BankCard", "a"), ("Device", "key"),
                                  text=[("first", "first", "str"), ("last", "last", "str"), ("marks", "batches", "strs")],
                                  nums=[("count", "n", "long")])
@@ -276,6 +275,12 @@ class Mentions:
         """Send packed records in statements of batch_rows records."""
         for i in range(0, records.len(), batch_rows):
             self.send(stmt, RS.join(records.slice(i, batch_rows).to_list()), batch)
+
+
+def _sources() -> list:
+    """Return the aggregations of one entity's rows from several files: its first source rows, its batches."""
+    return [pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+            pl.col("batch").unique(maintain_order=True).alias("batches")]
 
 
 def _agg(m: pl.DataFrame, keys: list, props: list) -> pl.DataFrame:
