@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ SLICES = 32  # staged rows are split by their pair key: pass 2 holds a few of th
 COMPACT_BLOCKS = 8  # blocks of entity mentions held before they are compacted into one
 STAGE_ROWS = 100_000  # transfer rows a file's conversion holds before staging them (~30 MB)
 PARALLEL_BYTES = 32 << 20  # a load of fewer bytes of 交易明细 converts in the loading process (spawning costs ~0.5 s)
+WORKER_THREADS = "1"  # polars threads per worker (POLARS_MAX_THREADS, unless set): two workers fill the cores, and
+# polars' parallel algorithms cost CPU of their own (~1 s less CPU on the large demo case with one thread each)
 _SHIFT = 40
 
 
@@ -113,6 +116,7 @@ def workers_for(total_bytes: int, files: int = 2) -> int:
 
 
 _QUEUE = None  # in a worker: where it reports rows converted
+_LOCK = threading.Lock()
 
 
 def _init(queue) -> None:
@@ -140,8 +144,6 @@ class Workers:
     """Worker processes converting files, and a thread passing their progress to each file's callback."""
 
     def __init__(self, n: int):
-        import threading
-
         ctx = mp.get_context("spawn")
         self.queue = ctx.SimpleQueue()
         self.pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_init, initargs=(self.queue,))
@@ -154,11 +156,19 @@ class Workers:
         """Start converting a file; return its Future (of a Converted)."""
         if progress is not None:
             self.progress[no] = progress
-        return self.pool.submit(_job, str(path), layout, batch, no, str(stage_dir), str(rejects_path), list(header))
+        return self.run(_job, str(path), layout, batch, no, str(stage_dir), str(rejects_path), list(header))
 
     def run(self, fn, *args):
-        """Run any picklable step in a worker; return its Future."""
-        return self.pool.submit(fn, *args)
+        """Run any picklable step in a worker; return its Future (a worker started now gets WORKER_THREADS)."""
+        with _LOCK:  # the pool starts a worker inside submit(): it inherits the environment of that moment
+            unset = "POLARS_MAX_THREADS" not in os.environ
+            if unset:
+                os.environ["POLARS_MAX_THREADS"] = WORKER_THREADS
+            try:
+                return self.pool.submit(fn, *args)
+            finally:
+                if unset:
+                    os.environ.pop("POLARS_MAX_THREADS", None)
 
     def _relay(self) -> None:
         """Pass (file number, rows) reports to the files' progress callbacks until told to stop."""

@@ -162,6 +162,24 @@ def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tm
     assert counts(store)["TRANSFER"] == 100
 
 
+def test_worker_processes_run_polars_on_one_thread_unless_told(monkeypatch):
+    """Two workers fill the cores: each runs polars on one thread (less CPU), the loading process keeps its
+    environment, and a POLARS_MAX_THREADS the user set wins."""
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    workers = pass1.Workers(1)
+    try:
+        assert workers.run(pl.thread_pool_size).result() == 1
+        assert "POLARS_MAX_THREADS" not in __import__("os").environ
+    finally:
+        workers.close()
+    monkeypatch.setenv("POLARS_MAX_THREADS", "2")
+    workers = pass1.Workers(1)
+    try:
+        assert workers.run(pl.thread_pool_size).result() == 2
+    finally:
+        workers.close()
+
+
 def test_column_path_bad_rows_and_odd_cells(store, settings, tmp_path, monkeypatch):
     """Separator-only lines, blank lines, quoted newlines, too-wide rows and bad values: same as the row path."""
     if store.backend != "falkordb":
