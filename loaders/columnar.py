@@ -311,14 +311,14 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
         rejects.extend((n, why, block.cells(i)) for n, why, i in zip(nums, reasons, bad))
         rejects.sort(key=lambda r: r[0])
         df = df.filter(pl.col("_reason").is_null())
-    df = df.with_columns(pl.coalesce([pl.col("card"), pl.col("account")]).alias("card"),
-                         (pl.lit(f"{batch}#") + pl.col("_n").cast(pl.String)).alias("src"))
+    df = df.with_columns(pl.coalesce([pl.col("card"), pl.col("account")]).alias("card"))
     cash = pl.col("cash").fill_null(False) | pl.col("counter_card").is_null()
     df = df.with_columns(cash.alias("_cash"))
     tr = df.filter(~pl.col("_cash"))
     mentions = block_mentions(df, tr)
     if df.height > tr.height:
-        for r in df.filter(pl.col("_cash")).to_dicts():
+        src = (pl.lit(f"{batch}#") + pl.col("_n").cast(pl.String)).alias("src")
+        for r in df.filter(pl.col("_cash")).with_columns(src).to_dicts():
             d = {k: v for k, v in r.items() if v is not None}
             add_cash(ch, d, r["card"], r["side"], r["amt"], r["time_ts"], r["time"], r["serial"] or "", r["src"])
     ch.rows += df.height
@@ -330,9 +330,6 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
                          (pl.col("amt") * 100).round(0).cast(pl.Int64).alias("_fen"))
     tr = tr.with_columns(pl.Series("pair", _pair_keys(tr), dtype=pl.String))
     blank = [pl.col(c).fill_null("").alias(c) for c in ("serial", "summary", "channel", "branch", "ip", "mac")]
-    tr = tr.with_columns(*blank).with_columns(
-        pl.when(pl.col("serial") != "").then(pl.col("serial")).otherwise(pl.col("pair")).alias("key"))
-    tr = tr.select("a", "b", "key", "pair", pl.col("time_ts").alias("ts"), "time", pl.col("amt").alias("amount"),
-                   "serial", "summary", "channel", "branch", "ip", "mac", "side", "src", "balance",
-                   pl.col("_extra").alias("extra"))
-    return tr, mentions, rejects
+    # staged without what pass 2 derives (loaders.pass2.derive): key, the time's text, the source row's text
+    return tr.select("a", "b", "pair", pl.col("time_ts").alias("ts"), pl.col("amt").alias("amount"), *blank, "side",
+                     pl.col("_n").cast(pl.UInt32).alias("n"), "balance", pl.col("_extra").alias("extra")), mentions, rejects
