@@ -268,7 +268,7 @@ def _sides(df: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     out, inn, amount, direction = pl.col("out_amount"), pl.col("in_amount"), pl.col("amount"), pl.col("direction")
     truthy_out = out.is_not_null() & (out != 0)
     truthy_in = inn.is_not_null() & (inn != 0)
-    none_s, none_f = pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.Float64)
+    none_s = pl.lit(None, dtype=pl.String)
     if layout.has("direction"):
         side = direction
         amt = pl.when(amount.is_not_null()).then(amount).when(truthy_out).then(out).otherwise(inn)
@@ -284,10 +284,27 @@ def _sides(df: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         why = pl.when(side.is_null()).then(pl.lit("缺少金额 missing amount")).otherwise(none_s)
     df = df.with_columns(side.alias("side"), amt.alias("_amt"), why.alias("_why"))
     df = df.with_columns(pl.coalesce([pl.col("_reason"), pl.col("_why")]).alias("_reason"))
-    amts = [v for v in df.get_column("_amt").unique().to_list() if v is not None]
-    rounded = pl.Series([round(abs(v), 2) for v in amts], dtype=pl.Float64)
-    return df.with_columns(pl.col("_amt").replace_strict(amts, rounded, default=none_f, return_dtype=pl.Float64)
-                           .alias("amt"))
+    return df.with_columns(_to_fen(df.get_column("_amt")).alias("amt"))
+
+
+def _to_fen(amt: pl.Series) -> pl.Series:
+    """Return round(abs(amount), 2) as Python rounds it: by numpy where the amount in fen is not within a rounding
+    error of a half (both then agree; numpy divides exactly, polars multiplies by 0.01), else by Python (it rounds
+    the exact decimal value)."""
+    import numpy as np
+
+    y = np.abs(amt.cast(pl.Float64).to_numpy()) * 100  # nulls are NaN
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(y - np.floor(y) - 0.5) <= 1e-6 + y * 1e-12
+    out = np.round(y) / 100
+    out[near_half] = np.nan
+    fen = pl.Series("amt", out, dtype=pl.Float64, nan_to_null=True)
+    odd = amt.filter(pl.Series(near_half)).unique().to_list()
+    if not odd:
+        return fen
+    exact = amt.replace_strict(odd, pl.Series([round(abs(v), 2) for v in odd], dtype=pl.Float64), default=None,
+                               return_dtype=pl.Float64)
+    return pl.select(pl.coalesce([fen, exact])).to_series().alias("amt")
 
 
 def _pair_keys(tr: pl.DataFrame) -> list[str]:

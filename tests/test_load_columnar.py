@@ -13,7 +13,7 @@ from loaders import load_files
 from loaders import normalize as nz
 from loaders.columnar import _field
 from loaders.demo import generate
-from loaders import frames, mentions, pass1
+from loaders import columnar, frames, mentions, pass1
 from loaders.mentions import Mentions
 
 
@@ -259,6 +259,16 @@ def test_polars_normalisation_agrees_with_the_normalisers(data):
                 assert e == str(x), (norm.__name__, cell, g, e)
                 continue
             assert e is None and (g if norm is nz.time else g[0]) == want, (norm.__name__, cell, g, want)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e13, 1e13, allow_nan=False), st.integers(-10**9, 10**9).map(lambda i: i / 1000),
+                          st.integers(0, 10**7).map(lambda i: i / 200), st.none()), min_size=1, max_size=20))
+def test_amounts_round_to_the_fen_as_python_rounds(amounts):
+    """Amounts in fen rounded by polars match Python's round(abs(x), 2), halves (1.005, 2.675, 0.125) included."""
+    amounts += [1.005, 2.675, 0.125, -0.375, 1e15 + 0.5, 123.45, 0.0]
+    got = columnar._to_fen(pl.Series(amounts, dtype=pl.Float64)).to_list()
+    assert got == [None if a is None else round(abs(a), 2) for a in amounts]
 
 
 def test_polars_normalisation_edge_cells():
