@@ -107,8 +107,9 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
     if norm is nz.person_id:  # 18 ASCII characters, check digit and birth date right: already in the one form
         t = col.str.strip_chars(_SPACE).str.to_uppercase()
         # ISO 7064 MOD 11-2: the weights are 2^(17-i) mod 11, and 13 = 2 mod 11, so the weighted sum of the
-        # first 17 digits is 2 * (those digits read in base 13) mod 11 (at most 6.5e18: fits an Int64)
-        total = t.str.slice(0, 17).str.to_integer(base=13, strict=False) * 2 % 11
+        # first 17 digits is 2 * (those digits read in base 13) mod 11 (at most 6.5e18: fits an Int64, but twice
+        # that does not: reduced mod 11 first; IDs of regions 71/81/82 overflowed)
+        total = t.str.slice(0, 17).str.to_integer(base=13, strict=False) % 11 * 2 % 11
         check = total.replace_strict(list(range(11)), list(nz.ID_CHECK), default=None, return_dtype=pl.String)
         born = t.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
         good = t.str.contains("^[0-9]{17}[0-9X]$") & (check == t.str.slice(17, 1)) & (born.dt.year() >= 1)
