@@ -336,9 +336,11 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     mentions = block_mentions(df, tr)
     if df.height > tr.height:
         src = (pl.lit(f"{batch}#") + pl.col("_n").cast(pl.String)).alias("src")
-        for r in df.filter(pl.col("_cash")).with_columns(src).to_dicts():
-            d = {k: v for k, v in r.items() if v is not None}
-            add_cash(ch, d, r["card"], r["side"], r["amt"], r["time_ts"], r["time"], r["serial"] or "", r["src"])
+        cash_rows = df.filter(pl.col("_cash")).select("card", "side", "amt", "time_ts", "time", "serial", src, "branch",
+                                                      "channel", "summary")  # what add_cash reads, not every field
+        for card, side, amt, ts, tm, serial, src, branch, channel, summary in cash_rows.iter_rows():
+            add_cash(ch, {"branch": branch, "channel": channel, "summary": summary}, card, side, amt, ts, tm,
+                     serial or "", src)
     ch.rows += df.height
     if not tr.height:
         return None, mentions, rejects
