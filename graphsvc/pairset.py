@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["PairSet", "Held", "pair_set_key", "known_in"]
+__all__ = ["PairSet", "Held", "pair_set_key", "known_in", "known_mask"]
 
 _VERSION = b"bloom-26-3"  # the marker's value; anything else (an older exact set, nothing) means: rebuild
 _BITS = 1 << 26
@@ -42,28 +42,33 @@ def pair_set_key(graph: str) -> str:
     return f"pochuan:pairs:{graph}"
 
 
-def _ints(pairs: list[str]):
-    """Return pair keys as uint64: 16 hex digits read as a number, anything else hashed to 8 bytes."""
+def _ints(pairs):
+    """Return pair keys (a list or a polars Series of strings) as uint64: 16 hex digits read as a number (by
+    polars), anything else hashed to 8 bytes."""
     import numpy as np
+    import polars as pl
 
-    if min(map(len, pairs)) == 16 == max(map(len, pairs)):
-        try:
-            return np.frombuffer(bytes.fromhex("".join(pairs)), dtype=">u8").astype(np.uint64)
-        except ValueError:  # not all hex: per key below
-            pass
-
-    def one(p: str) -> int:
-        try:
-            if len(p) == 16:
-                return int(p, 16)
-        except ValueError:
-            pass
-        return int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "big")
-
-    return np.array([one(p) for p in pairs], dtype=np.uint64)
+    keys = pairs if isinstance(pairs, pl.Series) else pl.Series(pairs, dtype=pl.String)
+    hexed = keys.str.contains("^[0-9a-fA-F]{16}$").fill_null(False)
+    out = keys.str.to_integer(base=16, dtype=pl.UInt64, strict=False).fill_null(0).to_numpy().astype(np.uint64)
+    if hexed.all():
+        return out
+    odd = (~hexed).arg_true()
+    out[odd.to_numpy()] = [_hashed(p) for p in keys.gather(odd).to_list()]
+    return out
 
 
-def _bits(pairs: list[str]):
+def _hashed(p: str) -> int:
+    """Return a pair key that is not 16 hex digits as a number (int() reads 0x, +, _ and spaces: kept as before)."""
+    try:
+        if len(p) == 16:
+            return int(p, 16)
+    except ValueError:
+        pass
+    return int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "big")
+
+
+def _bits(pairs):
     """Return the filter bits of each pair, shape (n, _HASHES) (double hashing of the pair's two halves)."""
     import numpy as np
 
@@ -73,14 +78,19 @@ def _bits(pairs: list[str]):
     return (lo[:, None] + k[None, :] * hi[:, None]) & np.uint64(_BITS - 1)
 
 
-def known_in(bits, pairs: list[str]) -> list[bool]:
+def known_in(bits, pairs) -> list[bool]:
     """Return, for each pair key, whether a filter held as a numpy byte array has its bits."""
+    return known_mask(bits, pairs).tolist()
+
+
+def known_mask(bits, pairs):
+    """Return known_in as a numpy bool array (pairs: a list or a polars Series)."""
     import numpy as np
 
-    if not pairs:
-        return []
+    if not len(pairs):
+        return np.zeros(0, dtype=bool)
     b = _bits(pairs)
-    return ((bits[b >> np.uint64(3)] >> (b & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1).tolist()
+    return ((bits[b >> np.uint64(3)] >> (b & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1)
 
 
 def _redis_order(bits):
@@ -162,11 +172,12 @@ class Held:
         """Return, for each pair key, whether a transfer with it may be stored (or was added here)."""
         return known_in(self.bits, pairs)
 
-    def add(self, pairs: list[str]) -> None:
-        """Add pair keys in memory; save() stores them (before their transfers are written)."""
+    def add(self, pairs) -> None:
+        """Add pair keys (a list or a polars Series) in memory; save() stores them (before their transfers are
+        written)."""
         import numpy as np
 
-        if pairs:
+        if len(pairs):
             b = _bits(pairs).ravel()
             np.bitwise_or.at(self.bits, b >> np.uint64(3), np.left_shift(1, b & np.uint64(7)).astype(np.uint8))
 

@@ -77,6 +77,10 @@ class Parts:
 
     def token(self, a=None, b=None) -> bytes:
         """Return the payload, with the records' end node ids (uint64 arrays) for relationships (else zeros)."""
+        return self.array(a, b).tobytes()
+
+    def array(self, a=None, b=None):
+        """Return the payload as a numpy byte array (written to a file without a copy to bytes first)."""
         import numpy as np
 
         out = np.empty(len(self.header) + len(self.body), dtype=np.uint8)
@@ -87,7 +91,7 @@ class Parts:
             _put(out, at + (16 if self.rels else 0), self.nums)
         if self.rels and a is not None:
             set_ends(out, at, a, b)
-        return out.tobytes()
+        return out
 
     def records(self):
         """Return where each record starts in the payload (numpy int64)."""

@@ -201,7 +201,7 @@ class Stage:
         if not preps:
             return
         for prep in preps:
-            held.add(pl.read_ipc(prep.pairs).get_column("pair").to_list())
+            held.add(pl.read_ipc(prep.pairs).get_column("pair"))
         held.save()  # before the groups' transfers are written (a kill after it only costs lookups)
         for prep in preps:
             ids = self._card_ids(prep.cards)

@@ -32,7 +32,7 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
     import numpy as np
     import polars as pl
 
-    from graphsvc.pairset import known_in
+    from graphsvc.pairset import known_mask
 
     from .bulk import transfer_parts
 
@@ -42,8 +42,7 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
     rows = derive(pl.concat([pl.read_ipc(p) for p in paths]).sort("a", "b", "o"), batches)
     out = Prepared()
     pairs = rows.get_column("pair").unique()
-    hit = known_in(np.fromfile(bloom, dtype=np.uint8), pairs.to_list())
-    known = pairs.filter(pl.Series(hit, dtype=pl.Boolean))
+    known = pairs.filter(pl.Series(known_mask(np.fromfile(bloom, dtype=np.uint8), pairs), dtype=pl.Boolean))
     if known.len():
         is_old = pl.col("pair").is_in(known.implode())
         out.known = Path(stage_dir) / f"known-{i:03d}.arrow"
@@ -56,7 +55,7 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
         out.cards = pl.concat([tx.get_column("a"), tx.get_column("b")]).unique()
         for j, (frame, parts) in enumerate(transfer_parts(tx, case)):
             base = Path(stage_dir) / f"tx-{i:03d}-{j:03d}"
-            Path(f"{base}.bin").write_bytes(parts.token())  # zero card ids: written in later
+            parts.array().tofile(f"{base}.bin")  # zero card ids: written in later
             np.save(f"{base}.npy", parts.records())
             frame.slice(parts.start, parts.n).select("a", "b").write_ipc(f"{base}.arrow")
             out.tokens.append((base, parts.n))
@@ -135,7 +134,10 @@ def transfer_token(base: Path, ids) -> bytearray:
 
     from .bulk import end_ids, set_ends
 
-    token = bytearray(Path(f"{base}.bin").read_bytes())
+    path = Path(f"{base}.bin")
+    token = bytearray(path.stat().st_size)
+    with open(path, "rb") as fh:  # read into the buffer sent: one copy, not two
+        fh.readinto(token)
     a, b = end_ids(pl.read_ipc(f"{base}.arrow"), ids)
     set_ends(token, np.load(f"{base}.npy"), a, b)
     return token

@@ -127,6 +127,31 @@ def test_every_label_key_has_schema_statements_for_both_backends():
             assert any(f"(n:{label})" in t and "n.key" in t for t in texts), (label, backend)
 
 
+def test_pair_keys_read_as_numbers_by_polars_as_by_python():
+    """Pair keys become the filter's numbers as before polars read them: hex read as a number (polars), any other
+    key as Python reads it (int() takes 0x, + and _) or hashed; from a list or a polars Series alike."""
+    import hashlib
+
+    import polars as pl
+
+    from graphsvc.pairset import _ints
+
+    def want(p):
+        try:
+            if len(p) == 16:
+                return int(p, 16)
+        except ValueError:
+            pass
+        return int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "big")
+
+    keys = ["0123456789abcdef", "FFFFFFFFFFFFFFFF", "ffffffffffffffff", "0x23456789abcdef", "+123456789abcdef",
+            "1234_6789abcdef0", " 123456789abcdef", "short", "ＡＢ", "0123456789abcdeg", "", "00000000000000000"]
+    expected = [want(k) for k in keys]
+    assert _ints(keys).tolist() == expected
+    assert _ints(pl.Series(keys)).tolist() == expected
+    assert _ints(keys[:3]).tolist() == expected[:3]
+
+
 def test_pair_filter_knows_what_was_added(store):
     """The loader's pair filter: added keys are known (set bit by bit or rewritten whole), others not;
     odd keys are hashed alike; an exact set of an earlier version is not taken as ready."""
