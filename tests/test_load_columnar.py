@@ -271,6 +271,29 @@ def test_amounts_round_to_the_fen_as_python_rounds(amounts):
     assert got == [None if a is None else round(abs(a), 2) for a in amounts]
 
 
+def test_pass2_merges_each_pair_as_the_row_path_does():
+    """Rows sorted by pair then load order merge as add_transfer merges: one key per pair is one transfer; with
+    several keys a row joins the first transfer with its key or lacking its side (here two transfers of p2)."""
+    from loaders.pass2 import _groups, _merge
+
+    rows = pl.DataFrame({"pair": ["p1", "p1", "p2", "p2", "p2", "p2", "p3"],
+                         "key": ["k", "k", "a", "b", "a", "c", "z"],
+                         "side": ["out", "in", "out", "out", "in", "in", "out"]})
+    assert _groups(rows).rank("dense").to_list() == [1, 1, 2, 3, 2, 3, 4]
+    assert _groups(rows.filter(pl.col("pair") != "p2")).flags["SORTED_ASC"]  # polars then slices the groups
+    full = rows.with_columns(a=pl.lit("A"), b=pl.lit("B"), ts=pl.lit(0), time=pl.lit("t"), amount=pl.lit(1.0),
+                             balance=pl.lit(None, dtype=pl.Float64), extra=pl.lit(""),
+                             batch=pl.Series(["f1", "f2", "f1", "f1", "f2", "f2", "f1"]),
+                             src=pl.Series([f"r{i}" for i in range(7)]),
+                             **{c: pl.lit("") for c in ("serial", "ip", "mac", "summary", "channel", "branch")})
+    counts: dict = {}
+    tx = _merge(full, counts)
+    assert tx.select("pair", "key", "sides", "srcs").rows() == [
+        ("p1", "k", ["out", "in"], ["r0", "r1"]), ("p2", "a", ["out", "in"], ["r2", "r4"]),
+        ("p2", "b", ["out", "in"], ["r3", "r5"]), ("p3", "z", ["out"], ["r6"])]
+    assert counts == {"f1": [4, 0], "f2": [0, 3]}
+
+
 def test_polars_normalisation_edge_cells():
     """Cells at the edges of the polars forms (second 60, birth year 0, mixed layouts in one block) agree too."""
     cases = {nz.time: ["2023-01-02 03:04:60", "2023-01-02 03:04:05", "2023/1/2 3:04:05", " 20230102030405",
