@@ -158,8 +158,9 @@ class Stage:
                 cards = threading.Event()
                 entities = self._pool.submit(self._entities, cards.set)
                 held = self.store.pairs.hold()  # read once: every group is tested against it as it was
-                bloom = self.dir / "pairs.bloom"
-                held.bits.tofile(bloom)
+                bloom = self.dir / "pairs.bloom" if held.bits.any() else None  # none stored yet: nothing to test
+                if bloom is not None:
+                    held.bits.tofile(bloom)
                 jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case, list(self.batches))
                         for i, group in enumerate(self._groups_of_slices())]
                 with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:

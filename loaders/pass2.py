@@ -26,9 +26,10 @@ class Prepared:
     cards: object = None  # the cards the new transfers name (a polars Series)
 
 
-def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, batches: list) -> Prepared:
-    """Merge one group of staged slices (their rows read in load order; the pair filter read from a file) and
-    build the new transfers' payloads but their card ids, all spilled to files. batches: the load's, by file."""
+def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path | None, case: str, batches: list) -> Prepared:
+    """Merge one group of staged slices (their rows read in load order; the pair filter read from a file, None when
+    the store holds no transfer) and build the new transfers' payloads but their card ids, all spilled to files.
+    batches: the load's, by file."""
     import numpy as np
     import polars as pl
 
@@ -39,11 +40,12 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path, case: str, 
     # by the cards' keys: the order in which a load creates its cards, so the transfers are appended in their ends'
     # id order (the server then takes ~15% less time over relationships than in row order; measured on 200,000 of
     # them); then each pair's rows together, in load order (what the merge needs: ~3x faster than by hashing)
-    rows = derive(pl.concat([pl.read_ipc(p) for p in paths]).sort("a", "b", "pair", "o"), batches)
+    rows = derive(pl.concat([pl.read_ipc(p) for p in paths], rechunk=False).sort("a", "b", "pair", "o"), batches)
     out = Prepared()
-    pairs = rows.get_column("pair").unique()
-    known = pairs.filter(pl.Series(known_mask(np.fromfile(bloom, dtype=np.uint8), pairs), dtype=pl.Boolean))
-    if known.len():
+    if bloom is not None:
+        pairs = rows.get_column("pair").unique()
+        known = pairs.filter(pl.Series(known_mask(np.fromfile(bloom, dtype=np.uint8), pairs), dtype=pl.Boolean))
+    if bloom is not None and known.len():
         is_old = pl.col("pair").is_in(known.implode())
         out.known = Path(stage_dir) / f"known-{i:03d}.arrow"
         rows.filter(is_old).write_ipc(out.known)
