@@ -75,16 +75,21 @@ def compact(blocks: list[dict]) -> dict:
     aggregate() takes per entity its first non-null properties and first SRC_KEEP source rows (per card,
     person and OWNS pair) and sums USES: rows past those cannot matter once later blocks come after them.
     """
-    cards = pl.concat([b["cards"] for b in blocks]).sort("o")
-    pos = pl.int_range(pl.len())
-    oid, name = pl.col("owner_id"), pl.col("owner_name")
-    keep = pos.over("key") < SRC_KEEP
-    for p in ("owner_name", "owner_id", "bank"):  # the first row giving each property of a card
-        keep = keep | (pl.col(p).is_not_null() & (pl.col(p).is_not_null().cum_sum().over("key") == 1))
-    keep = keep | (oid.is_not_null() & ((pos.over("owner_id") < SRC_KEEP) | (pos.over("owner_id", "key") < SRC_KEEP)
-                                        | (name.is_not_null() & (name.is_not_null().cum_sum().over("owner_id") == 1))))
+    cards = pl.concat([b["cards"] for b in blocks]).sort("o").with_row_index("_i")
+    i, head = pl.col("_i"), pl.col("_i").head(SRC_KEEP)
+    # the rows each aggregate can use, by row number: group_by, not windows (~4x faster)
+    by_card = cards.group_by("key").agg(head.alias("h"), *[i.filter(pl.col(p).is_not_null()).first().alias(p)
+                                                          for p in ("owner_name", "owner_id", "bank")])
+    people = cards.filter(pl.col("owner_id").is_not_null())
+    by_id = people.group_by("owner_id").agg(head.alias("h"),
+                                            i.filter(pl.col("owner_name").is_not_null()).first().alias("n"))
+    by_own = people.group_by("owner_id", "key").agg(head.alias("h"))
+    keep = pl.concat([by_card.get_column("h").explode(), *[by_card.get_column(p) for p in ("owner_name", "owner_id",
+                                                                                            "bank")],
+                      by_id.get_column("h").explode(), by_id.get_column("n"), by_own.get_column("h").explode()])
     devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-    return {"cards": cards.filter(keep), "devs": devs.filter(pos.over("key") < SRC_KEEP),
+    dkeep = devs.with_row_index("_i").group_by("key").agg(head).get_column("_i").explode()
+    return {"cards": cards.drop("_i")[keep.drop_nulls().unique().sort()], "devs": devs[dkeep.sort()],
             "uses": _summed_uses(blocks).select(blocks[0]["uses"].columns)}
 
 
