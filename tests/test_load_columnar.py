@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 
 import polars as pl
 import pytest
@@ -163,13 +164,14 @@ def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tm
 
 
 def test_worker_processes_run_polars_on_one_thread_unless_told(monkeypatch):
-    """Two workers fill the cores: each runs polars on one thread (less CPU), the loading process keeps its
-    environment, and a POLARS_MAX_THREADS the user set wins."""
+    """Two workers fill the cores: each runs polars on one thread (less CPU) at a lower priority than the loading
+    process, which keeps its environment; a POLARS_MAX_THREADS the user set wins."""
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
     workers = pass1.Workers(1)
     try:
         assert workers.run(pl.thread_pool_size).result() == 1
-        assert "POLARS_MAX_THREADS" not in __import__("os").environ
+        assert "POLARS_MAX_THREADS" not in os.environ
+        assert workers.run(os.nice, 0).result() == min(19, os.nice(0) + pass1.WORKER_NICE)  # the writers go first
     finally:
         workers.close()
     monkeypatch.setenv("POLARS_MAX_THREADS", "2")
