@@ -69,28 +69,42 @@ _ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_l
 
 
 def compact(blocks: list[dict]) -> dict:
-    """Return one block's worth of mentions standing for these blocks (in row order): only the rows aggregate()
-    can still use, so a file's mentions held in memory follow its entities, not its rows.
+    """Return the aggregates of these blocks' mentions (blocks, or aggregates of earlier blocks, in row order), from
+    which aggregate() gives what it gives for all their rows: per entity its first mention `o`, first non-null
+    properties and first SRC_KEEP source rows, USES summed. A file's mentions held in memory are then one row per
+    entity, not per row (x4 the rows of a file: ~230 MB less at the peak of pass 1)."""
+    parts, raw = [], []
+    for b in blocks:  # consecutive blocks are aggregated together
+        if "persons" in b and raw:
+            parts.append(_partial(raw))
+            raw = []
+        (parts if "persons" in b else raw).append(b)
+    if raw:
+        parts.append(_partial(raw))
+    uses = _summed_uses(blocks).select(blocks[0]["uses"].columns)
+    if len(parts) == 1:
+        return {**parts[0], "uses": uses}
 
-    aggregate() takes per entity its first non-null properties and first SRC_KEEP source rows (per card,
-    person and OWNS pair) and sums USES: rows past those cannot matter once later blocks come after them.
-    """
-    cards = pl.concat([b["cards"] for b in blocks]).sort("o").with_row_index("_i")
-    i, head = pl.col("_i"), pl.col("_i").head(SRC_KEEP)
-    # the rows each aggregate can use, by row number: group_by, not windows (~4x faster)
-    by_card = cards.group_by("key").agg(head.alias("h"), *[i.filter(pl.col(p).is_not_null()).first().alias(p)
-                                                          for p in ("owner_name", "owner_id", "bank")])
+    def merged(what: str, keys: list, props: list) -> pl.DataFrame:
+        return pl.concat([p[what] for p in parts]).group_by(keys, maintain_order=True).agg(
+            pl.col("o").first(), *[pl.col(c).drop_nulls().first() for c in props],
+            pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP))
+
+    return {"cards": merged("cards", ["key"], ["owner_name", "owner_id", "bank"]),
+            "persons": merged("persons", ["key"], ["name"]), "owns": merged("owns", ["a", "b"], []),
+            "devs": merged("devs", ["key"], ["kind"]), "uses": uses}
+
+
+def _partial(blocks: list[dict]) -> dict:
+    """Return consecutive blocks' mentions as the aggregates compact() merges: cards, persons, OWNS pairs, devices."""
+    cards = pl.concat([b["cards"] for b in blocks]).sort("o")
     people = cards.filter(pl.col("owner_id").is_not_null())
-    by_id = people.group_by("owner_id").agg(head.alias("h"),
-                                            i.filter(pl.col("owner_name").is_not_null()).first().alias("n"))
-    by_own = people.group_by("owner_id", "key").agg(head.alias("h"))
-    keep = pl.concat([by_card.get_column("h").explode(), *[by_card.get_column(p) for p in ("owner_name", "owner_id",
-                                                                                            "bank")],
-                      by_id.get_column("h").explode(), by_id.get_column("n"), by_own.get_column("h").explode()])
-    devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-    dkeep = devs.with_row_index("_i").group_by("key").agg(head).get_column("_i").explode()
-    return {"cards": cards.drop("_i")[keep.drop_nulls().unique().sort()], "devs": devs[dkeep.sort()],
-            "uses": _summed_uses(blocks).select(blocks[0]["uses"].columns)}
+    return {"cards": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"], first=True),
+            "persons": _agg(people.select("o", pl.col("owner_id").alias("key"), pl.col("owner_name").alias("name")),
+                            ["key"], ["name"], first=True),
+            "owns": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")), ["a", "b"], [],
+                         first=True),
+            "devs": _agg(pl.concat([b["devs"] for b in blocks]).sort("o"), ["key"], ["kind"], first=True)}
 
 
 def _summed_uses(blocks: list[dict]) -> pl.DataFrame:
@@ -105,20 +119,14 @@ def aggregate(blocks: list[dict], batch: str, prefix: Path) -> dict | None:
     """Aggregate one file's block mentions and spill them to Arrow files named from prefix; return their paths."""
     if not blocks:
         return None
-    cards = pl.concat([b["cards"] for b in blocks]).sort("o")
-    devs = pl.concat([b["devs"] for b in blocks]).sort("o")
-    people = cards.filter(pl.col("owner_id").is_not_null())
+    whole = compact(blocks)
     b = pl.lit(batch).alias("batch")
-    aggs = {
-        "load_card_packed": _agg(cards, ["key"], ["owner_name", "owner_id", "bank"]).with_columns(b),
-        "load_person_packed": _agg(people.select("o", pl.col("owner_id").alias("key"),
-                                                 pl.col("owner_name").alias("name")), ["key"], ["name"])
-        .with_columns(b),
-        "load_device_packed": _agg(devs, ["key"], ["kind"]).with_columns(b),
-        "load_owns_card_packed": _agg(people.select("o", pl.col("owner_id").alias("a"), pl.col("key").alias("b")),
-                                      ["a", "b"], []).with_columns(b),
-        "uses": _summed_uses(blocks).drop("o").with_columns(b),
-    }
+
+    def done(what: str) -> pl.DataFrame:  # entities in the order of their first mention
+        return whole[what].sort("o", maintain_order=True).drop("o").with_columns(b)
+
+    aggs = {"load_card_packed": done("cards"), "load_person_packed": done("persons"), "load_device_packed": done("devs"),
+            "load_owns_card_packed": done("owns"), "uses": whole["uses"].drop("o").with_columns(b)}
     paths = {}
     for what, frame in aggs.items():
         paths[what] = Path(f"{prefix}-{what}.arrow")
@@ -288,9 +296,11 @@ def _sources() -> list:
             pl.col("batch").unique(maintain_order=True).alias("batches")]
 
 
-def _agg(m: pl.DataFrame, keys: list, props: list) -> pl.DataFrame:
-    """Return one row per entity of mentions in row order: first value of each property, first source rows."""
-    return m.group_by(keys, maintain_order=True).agg(*[pl.col(p).drop_nulls().first() for p in props],
+def _agg(m: pl.DataFrame, keys: list, props: list, first: bool = False) -> pl.DataFrame:
+    """Return one row per entity of mentions in row order: (its first mention `o`), first value of each property,
+    first source rows."""
+    return m.group_by(keys, maintain_order=True).agg(*([pl.col("o").first()] if first else []),
+                                                     *[pl.col(p).drop_nulls().first() for p in props],
                                                      (pl.col("o") // 4).head(SRC_KEEP).alias("rows"))
 
 
