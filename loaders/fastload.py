@@ -116,13 +116,19 @@ class Stage:
             self.sizes[k] += rows
 
     def _collect(self) -> None:
-        """Wait for the workers' files and keep them in load order; keep the first file's error in `error`."""
+        """Wait for the workers' files and keep them in load order; keep the first file's error in `error`. Once
+        at most one file still converts (a core is free), the cards of the files taken are merged meanwhile."""
         futures, self._converting = self._converting, []
-        for fut in futures:
+        early = None
+        for i, fut in enumerate(futures):
             try:
                 self._take(_result(fut))
             except Exception as e:  # the other files are loaded; load_files raises it after them
                 self.error = self.error or e
+            if early is None and self.workers is not None and 0 < sum(not f.done() for f in futures[i + 1:]) <= 1:
+                early = self._pool.submit(self.mentions.premerge)  # the store thread, idle until finish
+        if early is not None:
+            early.result()
 
     def _entities(self, cards_stored=None) -> None:
         """Write the load's entities once: runs on the store thread."""

@@ -147,19 +147,28 @@ class Mentions:
         self.files: list[dict] = []  # per file in load order: its aggregate() paths (memory: one file's)
         self.created: dict = {}  # label -> key -> id of the entities this load appended
         self._case_id = None
+        self._cards = (0, None)  # (files, their cards merged): premerge()
+
+    def premerge(self, n: int | None = None) -> None:
+        """Merge the cards of the (first n) files taken so far (a core is free while the last file converts): the
+        load's cards, which its transfers wait for, are then stored sooner."""
+        n = len(self.files) if n is None else n
+        self._cards = (n, _merged("load_card_packed", [_src(pl.read_ipc(f["load_card_packed"])) for f in self.files[:n]
+                                                       if f]))
 
     def load_done(self, batch_rows: int, cards_stored=None) -> None:
         """Write every entity of the load once (cards and persons before OWNS and USES); call cards_stored() once
         every card the load names is stored and in `ids` (its transfers can then be written beside the rest)."""
-        files, self.files = [f for f in self.files if f], []
+        (done, cards), later = self._cards, [f for f in self.files[self._cards[0]:] if f]
+        files, self.files, self._cards = [f for f in self.files if f], [], (0, None)
 
-        def read(what: str) -> pl.DataFrame:
-            return pl.concat([_src(pl.read_ipc(f[what])) for f in files])
+        def read(what: str, of: list = files) -> pl.DataFrame:
+            return pl.concat([_src(pl.read_ipc(f[what])) for f in of])
 
         def merged(stmt: str) -> pl.DataFrame:
-            keys, props = _STMTS[stmt]
-            return read(stmt).group_by(keys, maintain_order=True).agg(
-                *[pl.col(p).drop_nulls().first() for p in props], *_sources())
+            if stmt == "load_card_packed" and cards is not None:  # the premerged files', then the later files'
+                return _merged(stmt, [cards, read(stmt, later)] if later else [cards])
+            return _merged(stmt, [read(stmt)])
 
         if not files:
             return
@@ -288,6 +297,18 @@ class Mentions:
         """Send packed records in statements of batch_rows records."""
         for i in range(0, records.len(), batch_rows):
             self.send(stmt, RS.join(records.slice(i, batch_rows).to_list()), batch)
+
+
+def _merged(stmt: str, frames: list) -> pl.DataFrame:
+    """Return the entities of a packed statement merged from files' aggregates (a `batch` each) or merged frames
+    (`batches`), in load order: first non-null properties, first source rows, batches."""
+    keys, props = _STMTS[stmt]
+    frames = [f if "batches" in f.columns else f.with_columns(pl.concat_list("batch").alias("batches")).drop("batch")
+              for f in frames]
+    return pl.concat(frames).group_by(keys, maintain_order=True).agg(
+        *[pl.col(p).drop_nulls().first() for p in props],
+        pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
+        pl.col("batches").list.explode().unique(maintain_order=True))
 
 
 def _sources() -> list:
