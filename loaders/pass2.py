@@ -42,10 +42,11 @@ def prepare_group(i: int, paths: list, stage_dir: Path, bloom: Path | None, case
     # them); then each pair's rows together, in load order (what the merge needs: ~3x faster than by hashing)
     rows = derive(pl.concat([pl.read_ipc(p) for p in paths], rechunk=False).sort("a", "b", "pair", "o"), batches)
     out = Prepared()
+    known = None
     if bloom is not None:
         pairs = rows.get_column("pair").unique()
         known = pairs.filter(pl.Series(known_mask(np.fromfile(bloom, dtype=np.uint8), pairs), dtype=pl.Boolean))
-    if bloom is not None and known.len():
+    if known is not None and known.len():
         is_old = pl.col("pair").is_in(known.implode())
         out.known = Path(stage_dir) / f"known-{i:03d}.arrow"
         rows.filter(is_old).write_ipc(out.known)
