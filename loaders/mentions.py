@@ -306,15 +306,15 @@ def _merged(stmt: str, frames: list) -> pl.DataFrame:
     frames = [f if "batches" in f.columns else f.with_columns(pl.concat_list("batch").alias("batches")).drop("batch")
               for f in frames]
     return pl.concat(frames).group_by(keys, maintain_order=True).agg(
-        *[pl.col(p).drop_nulls().first() for p in props],
-        pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-        pl.col("batches").list.explode().unique(maintain_order=True))
+        *[pl.col(p).drop_nulls().first() for p in props], *_sources(lists=True))
 
 
-def _sources() -> list:
-    """Return the aggregations of one entity's rows from several files: its first source rows, its batches."""
+def _sources(lists: bool = False) -> list:
+    """Return the aggregations of one entity's rows from several files: its first source rows, its batches (from
+    a `batch` per row, or `batches` lists when lists)."""
+    batches = (pl.col("batches").list.explode() if lists else pl.col("batch").alias("batches"))
     return [pl.col("src").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP),
-            pl.col("batch").unique(maintain_order=True).alias("batches")]
+            batches.unique(maintain_order=True)]
 
 
 def _agg(m: pl.DataFrame, keys: list, props: list, first: bool = False) -> pl.DataFrame:
