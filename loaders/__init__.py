@@ -1,6 +1,8 @@
 """Loaders: case seizures of every kind into the graph, every row loaded or rejected with a reason."""
 from __future__ import annotations
 
+import graphsvc  # noqa: F401  (sets the allocator of polars before it is imported)
+
 __all__ = ["load_files"]
 
 

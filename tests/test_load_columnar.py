@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 
 import polars as pl
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from test_load_util import TX_HEAD, dump, tx_row, write_table
 
+import graphsvc
 from graphsvc.errors import PochuanError
 from loaders import load_files
 from loaders import normalize as nz
@@ -180,6 +183,7 @@ def test_worker_processes_run_polars_on_one_thread_unless_told(monkeypatch):
         assert workers.run(pl.thread_pool_size).result() == 1
         assert "POLARS_MAX_THREADS" not in os.environ
         assert workers.run(os.nice, 0).result() == min(19, os.nice(0) + pass1.WORKER_NICE)  # the writers go first
+        assert workers.run(os.getenv, "_RJEM_MALLOC_CONF").result().endswith(graphsvc.ALLOCATOR)  # last: it wins
     finally:
         workers.close()
     monkeypatch.setenv("POLARS_MAX_THREADS", "2")
@@ -398,3 +402,20 @@ def test_appended_ids_are_read_in_one_scan_and_a_key_holding_the_separator_is_lo
         got = m._appended_ids("load_card_packed", first, keys)
         assert got == {k: stored[k] for k in keys}
         assert lookups == ([keys] if "acct|1" in keys else [])  # the joined keys split wrong: all looked up
+
+
+def test_polars_allocator_returns_freed_memory_soon_unless_told():
+    """jemalloc's decay is set before polars is imported (polars puts its own options first: the last wins), or for
+    the worker processes when polars came first; a value the user set wins."""
+    code = "import {}, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+
+    def conf(imports: str) -> str:
+        return subprocess.run([sys.executable, "-c", code.format(imports)], env=env, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    assert conf("loaders, polars").endswith("," + graphsvc.ALLOCATOR)
+    assert conf("polars, loaders") == graphsvc.ALLOCATOR  # what the workers start with
+    env["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:5000"
+    assert conf("loaders, polars").endswith(",dirty_decay_ms:5000")
+    assert graphsvc.ALLOCATOR not in conf("polars, loaders")
