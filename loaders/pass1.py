@@ -162,16 +162,24 @@ class Workers:
         return self.run(_job, str(path), layout, batch, no, str(stage_dir), str(rejects_path), list(header))
 
     def run(self, fn, *args):
-        """Run any picklable step in a worker; return its Future (a worker started now gets WORKER_THREADS)."""
+        """Run any picklable step in a worker; return its Future (a worker started now gets WORKER_THREADS and
+        polars' own allocator setting, unless the user set them)."""
+        import graphsvc
+
+        env = {} if "POLARS_MAX_THREADS" in os.environ else {"POLARS_MAX_THREADS": WORKER_THREADS}
+        if graphsvc.USER_ALLOCATOR is None:
+            env["_RJEM_MALLOC_CONF"] = graphsvc.WORKER_ALLOCATOR
         with _LOCK:  # the pool starts a worker inside submit(): it inherits the environment of that moment
-            unset = "POLARS_MAX_THREADS" not in os.environ
-            if unset:
-                os.environ["POLARS_MAX_THREADS"] = WORKER_THREADS
+            saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
             try:
                 return self.pool.submit(fn, *args)
             finally:
-                if unset:
-                    os.environ.pop("POLARS_MAX_THREADS", None)
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
 
     def _relay(self) -> None:
         """Pass (file number, rows) reports to the files' progress callbacks until told to stop."""
