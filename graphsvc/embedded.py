@@ -22,9 +22,12 @@ __all__ = ["EmbeddedServer"]
 
 _SOCK_MAX = 100  # unix socket paths are limited to 107 bytes on Linux
 # A restart runs every logged query of the AOF's incremental part again, and FalkorDB replays them slowly: the
-# small demo case's 21 MB took 22 s, the medium one's 130 MB more than 11 minutes. Past this size the AOF is
-# rewritten as a snapshot (a forked child, ~0.2 s for the small case), which a restart reads in well under a second.
+# small demo case's 21 MB took 22 s, the medium one's 130 MB more than 11 minutes. Past this size stop() and a
+# start that replayed them rewrite the AOF as a snapshot (a forked child: ~0.2 s for the small case, ~2.6 s for
+# the large one), which a restart reads in seconds. Not after each load: with a rewrite forked after every load,
+# one full test run of three had FalkorDB crash (SIGSEGV freeing a query's record) and miss writes.
 COMPACT_BYTES = 1 << 20
+COMPACT_WAIT = 300.0  # seconds stop() and a start wait for the rewrite
 LOADING_WAIT = 1800.0  # seconds a start waits for a server that is still reading its data
 
 
@@ -126,7 +129,7 @@ class EmbeddedServer:
                 if not self._wait(timeout):
                     raise StoreUnavailable(f"the embedded FalkorDB did not start: {self._log_tail()}",
                                            f"see {self.logfile}")
-                self.compact()  # what it has just replayed, the next start reads as a snapshot
+                self.compact(wait=COMPACT_WAIT)  # what it has just replayed, the next start reads as a snapshot
         return self.socket
 
     def _clean_stale(self) -> None:
@@ -145,7 +148,7 @@ class EmbeddedServer:
         # The AOF is compacted (a forked child writes the whole graph) only once it passes 1 GB: at Redis'
         # 64 MB a large load forked four rewrites of the growing graph (~1.5 s of its ~19 s), for an AOF of
         # GRAPH.BULK payloads only ~35% larger than the compacted one.
-        # Loads compact it when they end instead (compact()): a restart then reads a snapshot.
+        # stop() and a start that replayed many commands compact it instead (compact()).
         cmd = [server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
                "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "everysec",
                "--auto-aof-rewrite-min-size", "1gb",
@@ -214,7 +217,7 @@ class EmbeddedServer:
         if pid is None:
             self._clean_stale() if self.dir.exists() else None
             return False
-        self.compact(wait=timeout / 2)
+        self.compact(wait=COMPACT_WAIT)
         os.kill(pid, signal.SIGTERM)
         end = time.monotonic() + timeout
         while time.monotonic() < end:

@@ -188,16 +188,6 @@ def finish_staged(store, summary: dict, done: dict, counts: dict) -> dict:
 def load_files(store, case: str, paths, kind: str | None = None, mapping=None, data_dir=None,
                progress: bool = False, user: str = "cli") -> list[dict]:
     """Load files into a case (kind detected from headers unless given) and return one summary per file."""
-    try:
-        return _load_files(store, case, paths, kind, mapping, data_dir, progress, user)
-    finally:
-        embedded = getattr(store, "embedded", None)
-        if embedded is not None:  # the embedded store's next start then reads the graph, not this load's queries
-            embedded.compact()
-
-
-def _load_files(store, case: str, paths, kind, mapping, data_dir, progress: bool, user: str) -> list[dict]:
-    """Load the files (see load_files)."""
     case = (case or "").strip()
     if not case:
         raise BadInput("缺少案件编号 missing case number", "pass --case CASE_NO", field="case")
