@@ -207,9 +207,11 @@ def test_a_start_after_a_crash_compacts_the_queries_it_replayed(tmp_path):
     deadline = time.monotonic() + 10
     while server.pid() is not None and time.monotonic() < deadline:
         time.sleep(0.05)
-    store = open_store(_cfg(tmp_path))  # the start waited for the rewrite of what it replayed
-    assert server._incr_bytes() < COMPACT_BYTES
-    cases = store.db.select_graph(store.graph_name).ro_query("MATCH (c:Case) RETURN count(c)").result_set
-    assert cases == [[i]]
-    store.close()
-    server.stop()
+    try:
+        store = open_store(_cfg(tmp_path))  # the start waited for the rewrite of what it replayed
+        assert server._incr_bytes() < COMPACT_BYTES
+        cases = store.db.select_graph(store.graph_name).ro_query("MATCH (c:Case) RETURN count(c)").result_set
+        assert cases == [[i]]
+        store.close()
+    finally:
+        server.stop()
