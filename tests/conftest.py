@@ -47,11 +47,11 @@ def settings(data_root):
 
 @pytest.fixture
 def store(settings):
-    """A real store on a fresh graph, deleted after the test."""
+    """A real store on a fresh graph of its own, kept until the session's server stops: FalkorDB 4.16.3 frees a
+    deleted graph on another thread, and with a GRAPH.DELETE after every test two of this session's five full
+    runs crashed the shared server (SIGSEGV in TagIndex_Free / RM_Free, redis.log); the folder is discarded."""
     s = open_store(settings)
     yield s
-    if s.backend == "falkordb":
-        s.drop_graph()
     s.close()
 
 
