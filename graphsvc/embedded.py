@@ -28,6 +28,7 @@ _SOCK_MAX = 100  # unix socket paths are limited to 107 bytes on Linux
 # one full test run of three had FalkorDB crash (SIGSEGV freeing a query's record) and miss writes.
 COMPACT_BYTES = 1 << 20
 COMPACT_WAIT = 300.0  # seconds stop() and a start wait for the rewrite
+_REWRITING = ("aof_rewrite_in_progress", "aof_rewrite_scheduled")  # INFO persistence fields of a rewrite to come
 LOADING_WAIT = 1800.0  # seconds a start waits for a server that is still reading its data
 
 
@@ -167,7 +168,7 @@ class EmbeddedServer:
             if state == "pong":
                 return True
             waited = time.monotonic() - start
-            if waited >= (LOADING_WAIT if state == "loading" and self.pid() is not None else timeout):
+            if waited >= (LOADING_WAIT if state == "loading" else timeout):
                 if state == "loading":
                     raise StoreUnavailable(f"the embedded FalkorDB is still reading its data after {waited:.0f} s",
                                            f"wait and try again; see {self.logfile}")
@@ -186,20 +187,14 @@ class EmbeddedServer:
         try:
             if self._incr_bytes() < COMPACT_BYTES:
                 return False
-            conn = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=10)
-            try:
+            with redis.Redis(unix_socket_path=str(self.socket), socket_timeout=10) as conn:
                 try:
                     conn.bgrewriteaof()
                 except redis.ResponseError:  # a rewrite already runs: wait for that one
                     pass
                 end = time.monotonic() + wait
-                while time.monotonic() < end:
-                    info = conn.info("persistence")
-                    if not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
-                        break
+                while time.monotonic() < end and any(conn.info("persistence")[k] for k in _REWRITING):
                     time.sleep(0.05)
-            finally:
-                conn.close()
             return True
         except (OSError, redis.RedisError):  # no server: the AOF stays valid, a later start compacts it
             return False
