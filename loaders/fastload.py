@@ -30,7 +30,7 @@ from .bulk import TRANSFER_COLUMNS, id_frame
 from .chunk import Chunk
 from .mentions import Mentions
 from .pass1 import SLICES, Converted, Workers, convert_file
-from .pass2 import prepare_group, transfer_token
+from .pass2 import drop_files, prepare_group, transfer_token
 from .transfers import SIDES, SRC, add_transfer
 from .writer import RS, US, Writer, card_ids, ensure_pairs
 
@@ -204,11 +204,13 @@ class Stage:
                 self.counts[batch][1] += merged
             if prep.known is not None:
                 self._merge_known(pl.read_ipc(prep.known))
+                drop_files([prep.known])
         preps = [p for p in preps if p.pairs is not None]
         if not preps:
             return
         for prep in preps:
             held.add(pl.read_ipc(prep.pairs).get_column("pair"))
+            drop_files([prep.pairs])
         held.save()  # before the groups' transfers are written (a kill after it only costs lookups)
         for prep in preps:
             ids = self._card_ids(prep.cards)

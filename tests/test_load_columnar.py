@@ -421,3 +421,37 @@ def test_polars_allocator_returns_freed_memory_soon_unless_told():
     env["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:5000"
     assert conf("loaders, polars").endswith(",dirty_decay_ms:5000")
     assert graphsvc.ALLOCATOR not in conf("polars, loaders")
+
+
+def test_staged_files_are_removed_once_read(store, settings, tmp_path, monkeypatch):
+    """Pass 2 removes each staged file when it has read it for the last time (the load's end then has little left
+    to remove, and the stage folder does not hold the whole load until then); the graph is the same."""
+    from loaders import fastload
+
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    generate(tmp_path / "case", "small", 2)
+    files = sorted(str(p) for p in (tmp_path / "case").iterdir() if p.name.startswith("交易明细"))
+    monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "0")
+    seen = {"groups": 0, "tokens": 0}
+    real_prepare, real_token = fastload.prepare_group, fastload.transfer_token
+
+    def prepare(i, paths, *args):
+        assert all(os.path.exists(p) for p in paths)
+        out = real_prepare(i, paths, *args)
+        assert not any(os.path.exists(p) for p in paths)
+        seen["groups"] += 1
+        return out
+
+    def token(base, ids):
+        out = real_token(base, ids)
+        assert not any(os.path.exists(f"{base}{s}") for s in (".bin", ".npy", ".arrow"))
+        seen["tokens"] += 1
+        return out
+
+    monkeypatch.setattr(fastload, "prepare_group", prepare)
+    monkeypatch.setattr(fastload, "transfer_token", token)
+    res = load_files(store, "DROP", files, data_dir=tmp_path / "data")
+    assert seen["groups"] >= 1 and seen["tokens"] >= 1
+    nodes, rels = dump(store)
+    assert sum(1 for r in rels if r["type"] == "TRANSFER") == sum(r["transfers_new"] for r in res) > 1000
