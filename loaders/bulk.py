@@ -10,6 +10,7 @@ and numbers by numpy as fixed-width parts that one numpy insert lays before each
 """
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ def _text_exprs(df, text: list) -> list:
 
     probe = []
     for i, (_, col, kind) in enumerate(text):
+        if kind == "raw":  # already payload text (a constant list: list_payload)
+            continue
         if kind == "strs":
             c = pl.col(col)
             probe += [c.list.len().max().alias(f"longest{i}"),
@@ -46,6 +49,9 @@ def _text_exprs(df, text: list) -> list:
     got = df.select(probe).row(0, named=True) if df.height and probe else {}
     exprs = []
     for i, (_, col, kind) in enumerate(text):
+        if kind == "raw":
+            exprs.append(pl.col(col))
+            continue
         if kind != "strs":
             c = pl.col(col).cast(pl.String)
             clean = c.str.replace_all(_CLEAN_RE, " ") if got.get(f"odd{i}") else c
@@ -63,6 +69,13 @@ def _text_exprs(df, text: list) -> list:
         size = items.list.len().replace_strict(list(range(101)), _LEN_BYTE, return_dtype=pl.String)
         exprs.append(pl.lit("\x05") + size + pl.lit("\x00" * 7) + body)
     return exprs
+
+
+def list_payload(values: list[str]) -> str:
+    """Return the payload text of one list of strings (what _text_exprs makes of it: a constant column is then a
+    literal, not joined row by row)."""
+    values = [re.sub(_CLEAN_RE, " ", v) for v in values if v is not None][:100]
+    return "\x05" + _LEN_BYTE[len(values)] + "\x00" * 7 + "".join(f"\x03{v}\x00" for v in values)
 
 
 @dataclass
@@ -124,7 +137,8 @@ def set_ends(token, records, a, b) -> None:
 def rows_tokens(df, name: str, text: list, nums: list = (), ends: tuple | None = None, rows: int = 100_000):
     """Yield (GRAPH.BULK token, count) for nodes (ends None) or relationships (ends: two id columns) of a frame.
 
-    text: (property, column, kind) with kind "str" (empty = absent) or "strs" (a list column);
+    text: (property, column, kind) with kind "str" (empty = absent), "strs" (a list column) or "raw" (payload text
+    already, e.g. list_payload of a constant list);
     nums: (property, column, kind) with kind "long" or "double", null = absent.
     """
     for part, parts in frame_parts(df, name, text, nums, rows, rels=bool(ends)):
@@ -185,7 +199,7 @@ def _parts(df, name: str, text: list, nums: list, rows: int, rels: bool):
         yield Parts(header, body, lens, nums_bytes, start, n, rels)
 
 
-_TRANSFER_STRS = [("sides", "sides", "strs"), ("src", "srcs", "strs"), ("cases", "_cases", "strs"),
+_TRANSFER_STRS = [("sides", "sides", "strs"), ("src", "srcs", "strs"), ("cases", "_cases", "raw"),
                   ("batches", "batches", "strs")]
 _TRANSFER_NUMS = [("ts", "ts", "long"), ("amount", "amount", "double"), ("balance", "balance", "double")]
 
@@ -203,7 +217,7 @@ def transfer_parts(df, case: str, rows: int = 25_000):
     """Yield (frame, Parts) of new transfers (frame_tokens without the card ids)."""
     import polars as pl
 
-    df = df.with_columns(pl.lit([case]).alias("_cases"))
+    df = df.with_columns(pl.lit(list_payload([case])).alias("_cases"))
     text = [(c, c, "str") for c in _TRANSFER_TEXT] + _TRANSFER_STRS
     yield from frame_parts(df, "TRANSFER", text, _TRANSFER_NUMS, rows, rels=True)
 

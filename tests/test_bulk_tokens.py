@@ -114,3 +114,15 @@ def test_relationship_tokens_without_properties():
     df = pl.DataFrame({"a": pl.Series([1, 2, 3], dtype=pl.UInt64), "b": pl.Series([9, 9, 9], dtype=pl.UInt64)})
     (token, n), = rows_tokens(df, "IN_CASE", [], ends=("a", "b"))
     assert n == 3 and [(r["_a"], r["_b"]) for r in _decode(token, True)] == [(1, 9), (2, 9), (3, 9)]
+
+
+def test_a_constant_list_given_as_payload_text_decodes_as_the_list():
+    """A list the same on every row (a transfer's case) goes as one literal: it decodes as the list column would."""
+    from loaders.bulk import list_payload
+
+    df = pl.DataFrame({"key": ["a", "b"], "cases": [["案\x1f1"], ["案\x1f1"]]})
+    as_list, = rows_tokens(df, "T", [("key", "key", "str"), ("cases", "cases", "strs")])
+    raw = df.with_columns(pl.lit(list_payload(["案\x1f1"])).alias("cases"))
+    as_raw, = rows_tokens(raw, "T", [("key", "key", "str"), ("cases", "cases", "raw")])
+    assert as_raw == as_list and _decode(as_raw[0], False)[1] == {"key": "b", "cases": ["案 1"]}
+    assert list_payload([]) == "\x05" + "\x00" * 8
