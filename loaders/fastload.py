@@ -77,7 +77,8 @@ class Stage:
     def _open(self) -> None:
         """Make the staging folder, the store thread and the entity gatherer; check the pair set once per load."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix="stage-", dir=self.data_dir))
+        sweep_stages(self.data_dir)
+        self.dir = Path(tempfile.mkdtemp(prefix=f"stage-{os.getpid()}-", dir=self.data_dir))
         ensure_pairs(self.store)  # the file writers skip the check
         self.mentions = Mentions(self.store, self.case, self._send, self.prov.ids)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="pochuan-store")  # store writes overlap reading
@@ -262,6 +263,26 @@ class Stage:
             w._transfers(ch.transfers)
             self.counts[batch][0] += w.created
             self.counts[batch][1] += part.height - w.created
+
+
+def sweep_stages(data_dir: Path) -> list[Path]:
+    """Remove the staging folders of loads killed before their end (their process is gone): a large load leaves
+    hundreds of MB there. Folders of running loads, this process's and of unknown owners are kept."""
+    gone = []
+    for d in Path(data_dir).glob("stage-*"):
+        parts = d.name.split("-")
+        if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+            continue  # alive (or its number reused: kept, the safe side)
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # another user's live process
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        gone.append(d)
+    return gone
 
 
 def _done(value) -> Future:

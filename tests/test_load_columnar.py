@@ -455,3 +455,18 @@ def test_staged_files_are_removed_once_read(store, settings, tmp_path, monkeypat
     assert seen["groups"] >= 1 and seen["tokens"] >= 1
     nodes, rels = dump(store)
     assert sum(1 for r in rels if r["type"] == "TRANSFER") == sum(r["transfers_new"] for r in res) > 1000
+
+
+def test_staging_folders_of_killed_loads_are_swept(tmp_path):
+    """A load killed before its end leaves its staging folder: the next load removes it, not a live load's."""
+    from loaders.fastload import sweep_stages
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folders = {name: tmp_path / name for name in (f"stage-{dead.pid}-abc", f"stage-{os.getppid()}-def",
+                                                  f"stage-{os.getpid()}-ghi", "stage-xyz123", "other")}
+    for d in folders.values():
+        d.mkdir()
+        (d / "00-00000-000000.arrow").write_bytes(b"x" * 100)
+    assert sweep_stages(tmp_path) == [folders[f"stage-{dead.pid}-abc"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n in folders if n != f"stage-{dead.pid}-abc")

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -78,6 +79,7 @@ def test_kill_then_rerun_equals_clean_load(store, settings, tmp_path, monkeypatc
         del os.environ["POCHUAN_WRITE_BATCH"]
     got = dump(store)
     assert partial < sum(1 for _ in expected[1]), "the kill came after the load was complete"
+    assert not list(Path(settings["POCHUAN_DATA"]).glob("stage-*")), "the killed load's staging folder is left"
     assert (again["read"], again["loaded"], again["rejected"]) == (fresh["read"], fresh["loaded"], fresh["rejected"])
     assert len(got[0]) == len(expected[0]) and len(got[1]) == len(expected[1])
     diff = [(a, b) for a, b in zip(got[0] + got[1], expected[0] + expected[1]) if a != b]
