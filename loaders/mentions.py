@@ -16,7 +16,7 @@ import polars as pl
 
 from graphsvc.cypher import need
 
-from .bulk import rows_tokens
+from .bulk import list_payload, rows_tokens
 from .chunk import SRC_KEEP
 from .writer import RS, US, USES_SRC, node_ids
 
@@ -225,9 +225,9 @@ class Mentions:
             return new
         props = _STMTS[stmt][1]
         # in key order: pass 2 reads the transfers sorted by their cards' keys, so their ends then come in id order
-        fresh = fresh.sort("key").with_columns(pl.lit([self.case]).alias("_cases"))
+        fresh = fresh.sort("key").with_columns(pl.lit(list_payload([self.case])).alias("_cases"))
         text = [("key", "key", "str"), *[(p, p, "str") for p in props], ("batches", "batches", "strs"),
-                ("src", "src", "strs"), ("cases", "_cases", "strs")]
+                ("src", "src", "strs"), ("cases", "_cases", "raw")]
         first = self.store.read("load_node_count").one()["n"]  # the appended nodes' ids start here
         for token, n in rows_tokens(fresh, label, text):
             self.store.bulk_insert(n, 0, [token], [])
@@ -267,8 +267,8 @@ class Mentions:
                                         return_dtype=pl.UInt64).alias("_ia"),
             pl.col(b[1]).replace_strict(list(idb), pl.Series(list(idb.values()), dtype=pl.UInt64),
                                         return_dtype=pl.UInt64).alias("_ib"),
-            pl.lit([self.case]).alias("_cases"))
-        txt = [*text, ("cases", "_cases", "strs"), ("batches", "batches", "strs"), ("src", "src", "strs")]
+            pl.lit(list_payload([self.case])).alias("_cases"))
+        txt = [*text, ("cases", "_cases", "raw"), ("batches", "batches", "strs"), ("src", "src", "strs")]
         fresh = fresh.sort("_ia", "_ib")  # relationships in their ends' id order: ~15% less server time
         for token, n in rows_tokens(fresh, rtype, txt, list(nums), ends=("_ia", "_ib")):
             self.store.bulk_insert(0, n, [], [token])

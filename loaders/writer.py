@@ -318,7 +318,7 @@ class Writer:
         """Append new cash events with GRAPH.BULK (their cards and cash points are stored: written first)."""
         import polars as pl
 
-        from .bulk import rows_tokens
+        from .bulk import list_payload, rows_tokens
 
         card_ids(self.store, self.ids, {r["card"] for r in recs})
         points = stored_ids(self.store, "load_cashpoint_ids", {}, {r["point"] for r in recs}, "cash points")
@@ -329,8 +329,8 @@ class Writer:
                            "src": pl.Series([r["src"] for r in recs], dtype=pl.List(pl.String)),
                            "_a": pl.Series([self.ids[r["card"]] for r in recs], dtype=pl.UInt64),
                            "_b": pl.Series([points[r["point"]] for r in recs], dtype=pl.UInt64)}).with_columns(
-            pl.lit([self.case]).alias("cases"), pl.lit([self.batch]).alias("batches"))
-        strs = [(c, c, "strs") for c in ("src", "cases", "batches")]
+            pl.lit(list_payload([self.case])).alias("cases"), pl.lit(list_payload([self.batch])).alias("batches"))
+        strs = [("src", "src", "strs"), ("cases", "cases", "raw"), ("batches", "batches", "raw")]
         for token, n in rows_tokens(df, "CASH", [(c, c, "str") for c in text] + strs,
                                     [("ts", "ts", "long"), ("amount", "amount", "double")], ends=("_a", "_b")):
             self.store.bulk_insert(0, n, [], [token])
