@@ -161,7 +161,7 @@ class Stage:
             return {}
         try:
             self._collect()
-            with self.store.write_lock():  # entities and transfers are checked, then appended
+            with self.store.write_lock(), self.store.appending():  # entities and transfers checked, then appended
                 cards = threading.Event()
                 entities = self._pool.submit(self._entities, cards.set)
                 held = self.store.pairs.hold()  # read once: every group is tested against it as it was

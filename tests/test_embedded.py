@@ -76,6 +76,28 @@ def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path):
     server.stop()
 
 
+def test_every_write_is_synced_before_its_reply_except_while_a_loader_appends(tmp_path):
+    """The server syncs each write before replying (appendfsync always); a loader's bulk appends relax it to
+    `no` (still written before the reply) and set it back, also when the load fails."""
+    server = EmbeddedServer(tmp_path)
+    store = open_store(_cfg(tmp_path))
+    conn = store.db.connection
+    try:
+        assert conn.config_get("appendfsync") == {"appendfsync": "always"}
+        with store.appending():
+            assert conn.config_get("appendfsync") == {"appendfsync": "no"}
+        assert conn.config_get("appendfsync") == {"appendfsync": "always"}
+        try:
+            with store.appending():
+                raise RuntimeError("a load failing half-way")
+        except RuntimeError:
+            pass
+        assert conn.config_get("appendfsync") == {"appendfsync": "always"}
+    finally:
+        store.close()
+        server.stop()
+
+
 def test_two_processes_at_once_share_one_server(tmp_path):
     code = ("import json,sys; sys.path.insert(0, %r)\n"
             "from graphsvc.settings import load_settings\nfrom graphsvc.store import open_store\n"

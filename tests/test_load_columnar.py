@@ -437,6 +437,7 @@ def test_staged_files_are_removed_once_read(store, settings, tmp_path, monkeypat
     real_prepare, real_token = fastload.prepare_group, fastload.transfer_token
 
     def prepare(i, paths, *args):
+        assert store.db.connection.config_get("appendfsync")["appendfsync"] == "no"  # the loader appends
         assert all(os.path.exists(p) for p in paths)
         out = real_prepare(i, paths, *args)
         assert not any(os.path.exists(p) for p in paths)
@@ -453,6 +454,7 @@ def test_staged_files_are_removed_once_read(store, settings, tmp_path, monkeypat
     monkeypatch.setattr(fastload, "transfer_token", token)
     res = load_files(store, "DROP", files, data_dir=tmp_path / "data")
     assert seen["groups"] >= 1 and seen["tokens"] >= 1
+    assert store.db.connection.config_get("appendfsync")["appendfsync"] == "always"
     nodes, rels = dump(store)
     assert sum(1 for r in rels if r["type"] == "TRANSFER") == sum(r["transfers_new"] for r in res) > 1000
 
