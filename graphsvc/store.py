@@ -18,7 +18,8 @@ from .errors import CypherLibraryError, QueryError, StoreUnavailable
 from .pairset import PairSet, pair_set_key
 from .settings import ROOT, load_settings
 
-__all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores", "pair_set_key"]
+__all__ = ["Result", "Store", "FalkorStore", "Neo4jStore", "open_store", "get_store", "close_stores", "pair_set_key",
+           "process_gone"]
 
 
 @dataclass
@@ -443,21 +444,24 @@ class Neo4jStore(Store):
 _DEL_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
+def process_gone(pid: int) -> bool:
+    """Return True when no process of this machine has this pid (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _dead_here(holder: str) -> bool:
     """Return True when a lock holder ("host:pid:token") is a process of this machine that no longer runs."""
     import socket
 
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return host == socket.gethostname() and pid.isdigit() and process_gone(int(pid))
 
 
 def open_store(settings: dict | None = None, library: Library | None = None) -> Store:

@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from graphsvc.errors import PochuanError
+from graphsvc.store import process_gone
 
 from .bulk import TRANSFER_COLUMNS, id_frame
 from .chunk import Chunk
@@ -271,14 +272,8 @@ def sweep_stages(data_dir: Path) -> list[Path]:
     gone = []
     for d in Path(data_dir).glob("stage-*"):
         parts = d.name.split("-")
-        if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid():
-            continue
-        try:
-            os.kill(int(parts[1]), 0)
-            continue  # alive (or its number reused: kept, the safe side)
-        except ProcessLookupError:
-            pass
-        except PermissionError:  # another user's live process
+        owner = int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+        if owner is None or owner == os.getpid() or not process_gone(owner):  # a pid reused: kept, the safe side
             continue
         shutil.rmtree(d, ignore_errors=True)
         gone.append(d)
