@@ -153,6 +153,14 @@ def _field(col, norm, text: bool) -> tuple[list, pl.Series | None]:
         values = col.unique()
         if values.len() * 2 < col.len():
             got, err = _field(values, norm, text)
+            if len(got) == 1 and got[0].dtype == col.dtype:  # most IDs are in their one form already: map the others
+                changed = ~(got[0] == values).fill_null(False) & values.is_not_null()
+                old = values.filter(changed)
+                if not old.len():
+                    return [col], None
+                return [col.replace(old, got[0].filter(changed))], (
+                    col.replace_strict(old, err.filter(changed), default=None, return_dtype=pl.String)
+                    if err is not None else None)
             back = [col.replace_strict(values, g, default=None, return_dtype=g.dtype) for g in got]
             return back, (col.replace_strict(values, err, default=None, return_dtype=pl.String)
                           if err is not None else None)

@@ -277,6 +277,26 @@ def test_polars_normalisation_agrees_with_the_normalisers(data):
             assert e is None and (g if norm is nz.time else g[0]) == want, (norm.__name__, cell, g, want)
 
 
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_IDS, st.none()), min_size=1, max_size=8), st.integers(3, 5))
+def test_repeated_ids_are_checked_once_and_agree_with_the_normaliser(ids, times):
+    """A column repeating its IDs (a bank reply's) is checked per distinct value, the results mapped back onto
+    the rows: values already in their one form kept, the others replaced, the bad ones refused with their reason."""
+    cells = [c for c in ids for _ in range(times)] + ids
+    vals, err = _field(pl.Series(cells, dtype=pl.String), nz.person_id, True)
+    errs = err.to_list() if err is not None else [None] * len(cells)
+    for cell, g, e in zip(cells, vals[0].to_list(), errs):
+        if cell is None or not cell.strip():
+            assert g is None and e is None, cell
+            continue
+        try:
+            want = nz.person_id(cell)
+        except nz.BadValue as x:
+            assert g is None and e == str(x), (cell, g, e)
+            continue
+        assert e is None and g == want, (cell, g, want)
+
+
 @hsettings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.floats(-1e13, 1e13, allow_nan=False), st.integers(-10**9, 10**9).map(lambda i: i / 1000),
                           st.integers(0, 10**7).map(lambda i: i / 200), st.none()), min_size=1, max_size=20))
