@@ -24,6 +24,8 @@ STAGE_ROWS = 100_000  # transfer rows a file's conversion holds before staging t
 PARALLEL_BYTES = 32 << 20  # a load of fewer bytes of 交易明细 converts in the loading process (spawning costs ~0.5 s)
 WORKER_THREADS = "1"  # polars threads per worker (POLARS_MAX_THREADS, unless set): two workers fill the cores, and
 # polars' parallel algorithms cost CPU of their own (~1 s less CPU on the large demo case with one thread each)
+# OPENBLAS_NUM_THREADS=1 too (unless set): numpy's BLAS threads spin ~20 ms at import and ~0.1 s after any call,
+# and a worker has no matrix to multiply
 WORKER_NICE = 10  # workers yield the cores to the loading process and the server, which write what they prepare:
 # the server then works through the finish instead of waiting for it and writing alone at the end (~0.6 s less)
 _SHIFT = 40
@@ -166,7 +168,8 @@ class Workers:
         polars' own allocator setting, unless the user set them)."""
         import graphsvc
 
-        env = {} if "POLARS_MAX_THREADS" in os.environ else {"POLARS_MAX_THREADS": WORKER_THREADS}
+        env = {k: v for k, v in (("POLARS_MAX_THREADS", WORKER_THREADS), ("OPENBLAS_NUM_THREADS", "1"))
+               if k not in os.environ}
         if graphsvc.USER_ALLOCATOR is None:
             env["_RJEM_MALLOC_CONF"] = graphsvc.WORKER_ALLOCATOR
         with _LOCK:  # the pool starts a worker inside submit(): it inherits the environment of that moment

@@ -182,6 +182,8 @@ def test_worker_processes_run_polars_on_one_thread_unless_told(monkeypatch):
     try:
         assert workers.run(pl.thread_pool_size).result() == 1
         assert "POLARS_MAX_THREADS" not in os.environ
+        if "OPENBLAS_NUM_THREADS" not in os.environ:  # no spinning BLAS threads beside the worker
+            assert workers.run(os.getenv, "OPENBLAS_NUM_THREADS").result() == "1"
         assert workers.run(os.nice, 0).result() == min(19, os.nice(0) + pass1.WORKER_NICE)  # the writers go first
         # polars' own allocator setting there (returning pages sooner costs the workers time), last: it wins
         assert workers.run(os.getenv, "_RJEM_MALLOC_CONF").result().endswith(graphsvc.WORKER_ALLOCATOR)
