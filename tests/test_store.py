@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 
 from graphsvc.cypher import Library, parse
@@ -186,3 +187,37 @@ def test_pair_filter_knows_what_was_added(store):
     assert not pairs.ready()
     assert store.pairs_known(keys[:100] + odd) == [False] * 103
     assert store.execute_raw("KEYS", f"{store.pair_key()}*") == []
+
+
+def test_bulk_command_is_what_the_redis_client_would_send():
+    """GRAPH.BULK goes out in pieces (the payloads themselves, not packed copies): the same bytes as redis-py's."""
+    from redis.connection import Connection
+
+    from graphsvc.store import _bulk_command
+
+    for graph, nodes, edges, ntok, etok in (("案件图", 1, 2, [b"ab\x00c\r\n"], [bytearray(b"xyz"), b""]),
+                                           ("g", 0, 0, [], []), ("g", 3, 0, [bytes(range(256)) * 50], [])):
+        sent = b"".join(bytes(p) for p in _bulk_command(graph, nodes, edges, ntok, etok))
+        assert sent == b"".join(Connection().pack_command("GRAPH.BULK", graph, nodes, edges, len(ntok), len(etok),
+                                                          *ntok, *etok))
+
+
+def test_a_refused_bulk_command_is_a_clear_error_and_the_store_goes_on(store, monkeypatch):
+    """A GRAPH.BULK the server refuses (here: no such graph) is a QueryError; the connection it went on still
+    serves the next commands."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    from graphsvc.errors import QueryError
+    from loaders.bulk import rows_tokens
+
+    store.write("case_ensure", case="BULK-1", title="t", now="2024-01-01 00:00:00")
+    before = store.read("load_node_count").one()["n"]
+    token, n = next(rows_tokens(pl.DataFrame({"key": ["A1"]}), "Case", [("key", "key", "str")]))
+    with monkeypatch.context() as m:
+        m.setattr(store, "graph_name", store.graph_name + "-missing")
+        with pytest.raises(QueryError, match="GRAPH.BULK failed.*empty key"):
+            store.bulk_insert(n, 0, [token], [])
+    for _ in range(5):  # every pooled connection answers
+        assert store.read("load_node_count").one()["n"] == before
+    store.bulk_insert(n, 0, [token], [])
+    assert store.read("load_node_count").one()["n"] == before + 1
