@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -105,8 +106,9 @@ class Stage:
             self._open()
         self.batches.append(batch)
         self.counts[batch] = [0, 0]
-        self._converting.append(self.workers.submit(path, layout, batch, len(self.batches) - 1, self.dir,
-                                                    rejects_path, header, progress))
+        with _worker_deaths():
+            self._converting.append(self.workers.submit(path, layout, batch, len(self.batches) - 1, self.dir,
+                                                        rejects_path, header, progress))
 
     def _take(self, res: Converted) -> None:
         """Keep what pass 1 made of a file for pass 2."""
@@ -225,7 +227,8 @@ class Stage:
     def _run(self, fn, *args) -> Future:
         """Run a pass-2 step in a worker process, or here (then the Future is already done)."""
         if self.workers is not None:
-            return self.workers.run(fn, *args)
+            with _worker_deaths():
+                return self.workers.run(fn, *args)
         return _done(fn(*args))
 
     def _card_ids(self, cards: pl.Series):
@@ -297,10 +300,18 @@ def _wait(cards: threading.Event, entities: Future) -> None:
 
 def _result(fut: Future):
     """Return a worker's result; a worker that died (killed, out of memory) becomes an error a user can act on."""
+    with _worker_deaths():
+        return fut.result()
+
+
+@contextmanager
+def _worker_deaths():
+    """Turn a dead worker (killed, out of memory), met waiting for a result or giving it the next step, into an error
+    a user can act on."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return fut.result()
+        yield
     except BrokenProcessPool:
         raise PochuanError("转换进程意外退出 a loader worker process died (killed, or out of memory)",
                            "load the same files again: nothing is counted twice; POCHUAN_LOAD_WORKERS=0 loads in "

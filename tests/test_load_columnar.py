@@ -155,6 +155,43 @@ def test_a_worker_killed_is_reported_and_the_load_can_be_run_again(store, settin
     assert counts(store)["TRANSFER"] == 120_000
 
 
+def test_workers_dead_before_pass_two_are_reported_and_the_load_can_be_run_again(store, tmp_path, monkeypatch):
+    """Workers killed after converting the files, before they merge them (pass 2 is handed to a broken pool): the
+    same error a user can act on, and the same load again ends with the graph of a clean load."""
+    if store.backend != "falkordb":
+        pytest.skip("FalkorDB only")
+    import signal
+    import time
+
+    import psutil
+    from test_load_util import counts
+
+    from loaders import fastload
+
+    monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "2")
+    files = [str(write_table(tmp_path / f"{n}.csv", TX_HEAD, [tx_row(card=f"62220200002{k}{i:06d}", serial=f"{n}{i}",
+                                                                      amount=f"{i % 500 + 1}") for i in range(20_000)]))
+             for k, n in enumerate(("丁", "戊"))]
+    collect = fastload.Stage._collect
+
+    def collect_then_kill(self):
+        collect(self)
+        for p in psutil.Process().children(recursive=True):
+            if "spawn_main" in " ".join(p.cmdline()):
+                p.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while not self.workers.pool._broken and time.monotonic() < deadline:  # the pool notices the deaths
+            time.sleep(0.01)
+
+    with monkeypatch.context() as m:
+        m.setattr(fastload.Stage, "_collect", collect_then_kill)
+        with pytest.raises(PochuanError, match="worker process died.*again"):
+            load_files(store, "KP", files, data_dir=tmp_path / "d")
+    again = load_files(store, "KP", files, data_dir=tmp_path / "d")
+    assert [r["loaded"] for r in again] == [20_000, 20_000]
+    assert counts(store)["TRANSFER"] == 40_000
+
+
 def test_a_file_failing_in_a_worker_leaves_the_others_loaded(store, settings, tmp_path, monkeypatch):
     """Worker processes convert the files; one that cannot be read is reported, the others load and are recorded."""
     if store.backend != "falkordb":
