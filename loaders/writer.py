@@ -318,7 +318,7 @@ class Writer:
         """Append new cash events with GRAPH.BULK (their cards and cash points are stored: written first)."""
         import polars as pl
 
-        from .bulk import list_payload, rows_tokens
+        from .bulk import list_payload, rows_tokens, str_lists
 
         card_ids(self.store, self.ids, {r["card"] for r in recs})
         points = stored_ids(self.store, "load_cashpoint_ids", {}, {r["point"] for r in recs}, "cash points")
@@ -326,7 +326,7 @@ class Writer:
         df = pl.DataFrame({**{c: pl.Series([r[c] for r in recs], dtype=pl.String) for c in text},
                            "ts": pl.Series([r["ts"] for r in recs], dtype=pl.Int64),
                            "amount": pl.Series([r["amount"] for r in recs], dtype=pl.Float64),
-                           "src": pl.Series([r["src"] for r in recs], dtype=pl.List(pl.String)),
+                           "src": str_lists([r["src"] for r in recs]),
                            "_a": pl.Series([self.ids[r["card"]] for r in recs], dtype=pl.UInt64),
                            "_b": pl.Series([points[r["point"]] for r in recs], dtype=pl.UInt64)}).with_columns(
             pl.lit(list_payload([self.case])).alias("cases"), pl.lit(list_payload([self.batch])).alias("batches"))

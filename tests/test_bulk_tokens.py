@@ -4,6 +4,8 @@ from __future__ import annotations
 import struct
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders.bulk import rows_tokens
 
@@ -126,3 +128,14 @@ def test_a_constant_list_given_as_payload_text_decodes_as_the_list():
     as_raw, = rows_tokens(raw, "T", [("key", "key", "str"), ("cases", "cases", "raw")])
     assert as_raw == as_list and _decode(as_raw[0], False)[1] == {"key": "b", "cases": ["案 1"]}
     assert list_payload([]) == "\x05" + "\x00" * 8
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from("ab#1,案\x1f\x00 "), max_size=6), max_size=4), max_size=30))
+def test_str_lists_is_the_series_polars_builds_from_the_lists(values):
+    """Lists of strings joined and split come out as polars builds them from Python lists (empty lists, empty
+    strings, and the separator inside a string included)."""
+    from loaders.bulk import str_lists
+
+    got = str_lists(values)
+    assert got.dtype == pl.List(pl.String) and got.to_list() == values
