@@ -16,7 +16,7 @@ import polars as pl
 
 from graphsvc.cypher import need
 
-from .bulk import list_payload, rows_tokens
+from .bulk import id_frame, list_payload, rows_tokens
 from .chunk import SRC_KEEP
 from .writer import RS, US, USES_SRC, node_ids
 
@@ -146,6 +146,8 @@ class Mentions:
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
         self.files: list[dict] = []  # per file in load order: its aggregate() paths (memory: one file's)
         self.created: dict = {}  # label -> key -> id of the entities this load appended
+        self._frames: dict = {}  # label -> those as a frame of key and id (_created_frame)
+        self._cards_frame = None  # the cards of `ids` as a frame (_end_ids)
         self._case_id = None
         self._cards = (0, None)  # (files, their cards merged): premerge()
 
@@ -173,6 +175,7 @@ class Mentions:
         if not files:
             return
         self.created = {label: {} for label, _ in _LABELS.values()}
+        self._frames, self._cards_frame = {}, None
         self.stored = self.store.read("load_labels_any").one()  # label -> holds any node (under the loader lock)
         with ThreadPoolExecutor(1, thread_name_prefix="pochuan-merge") as ahead:
             frames = [partial(merged, stmt) for stmt in _STMTS] + [partial(read, "uses")]
@@ -245,34 +248,51 @@ class Mentions:
 
     def _create_rels(self, rtype: str, rels: pl.DataFrame, a: tuple, b: tuple, text=(), nums=()):
         """Append the relationships touching an entity this load created (they cannot exist); return the rest."""
-        ca, cb = self.created[a[0]], self.created[b[0]]
-        if not rels.height or not (ca or cb):
+        if not rels.height or not (self.created[a[0]] or self.created[b[0]]):
             return rels
-        touch = (pl.col(a[1]).is_in(pl.Series(list(ca), dtype=pl.String).implode())
-                 | pl.col(b[1]).is_in(pl.Series(list(cb), dtype=pl.String).implode()))
+        touch = (pl.col(a[1]).is_in(self._created_frame(a[0]).get_column("key").implode())
+                 | pl.col(b[1]).is_in(self._created_frame(b[0]).get_column("key").implode()))
         fresh = rels.filter(touch)
         if not fresh.height:
             return rels
-        ida = {**(self.ids if a[0] == "BankCard" else {}), **ca}
-        idb = {**(self.ids if b[0] == "BankCard" else {}), **cb}
-        miss_a = [k for k in set(fresh.get_column(a[1]).to_list()) if k not in ida]
-        miss_b = [k for k in set(fresh.get_column(b[1]).to_list()) if k not in idb]
-        stmts = {v[0]: k for k, v in _LABELS.items()}
-        if miss_a:
-            ida.update(self._node_ids(stmts[a[0]], miss_a))
-        if miss_b:
-            idb.update(self._node_ids(stmts[b[0]], miss_b))
-        fresh = fresh.with_columns(
-            pl.col(a[1]).replace_strict(list(ida), pl.Series(list(ida.values()), dtype=pl.UInt64),
-                                        return_dtype=pl.UInt64).alias("_ia"),
-            pl.col(b[1]).replace_strict(list(idb), pl.Series(list(idb.values()), dtype=pl.UInt64),
-                                        return_dtype=pl.UInt64).alias("_ib"),
-            pl.lit(list_payload([self.case])).alias("_cases"))
+        fresh = fresh.with_columns(self._end_ids(fresh.get_column(a[1]), a[0]).alias("_ia"),
+                                   self._end_ids(fresh.get_column(b[1]), b[0]).alias("_ib"),
+                                   pl.lit(list_payload([self.case])).alias("_cases"))
         txt = [*text, ("cases", "_cases", "raw"), ("batches", "batches", "strs"), ("src", "src", "strs")]
         fresh = fresh.sort("_ia", "_ib")  # relationships in their ends' id order: ~15% less server time
         for token, n in rows_tokens(fresh, rtype, txt, list(nums), ends=("_ia", "_ib")):
             self.store.bulk_insert(0, n, [], [token])
         return rels.filter(~touch)
+
+    def _created_frame(self, label: str) -> pl.DataFrame:
+        """Return the entities of a label this load appended as a frame of key and id (made once per label)."""
+        made = self.created[label]
+        frame = self._frames.get(label)
+        if frame is None or frame.height != len(made):
+            frame = self._frames[label] = id_frame(made)
+        return frame
+
+    def _end_ids(self, keys: pl.Series, label: str) -> pl.Series:
+        """Return the internal ids of a relationship's ends: appended by this load, else stored (cards: any the
+        load knows; the others looked up once). A join on frames: the Python dicts and lists of every entity's id
+        cost the loading process ~0.5 s of its GIL on a large load."""
+        if label == "BankCard":
+            if self._cards_frame is None or self._cards_frame.height != len(self.ids):
+                self._cards_frame = id_frame(self.ids)
+            frame = self._cards_frame
+        else:
+            frame = self._created_frame(label)
+        got = keys.to_frame("key").join(frame, on="key", how="left", maintain_order="left").get_column("id")
+        if got.null_count():
+            stmt = next(k for k, v in _LABELS.items() if v[0] == label)
+            found = self._node_ids(stmt, keys.filter(got.is_null()).unique().to_list())
+            if label == "BankCard":
+                self.ids.update(found)
+            more = keys.to_frame("key").join(id_frame(found), on="key", how="left", maintain_order="left")
+            got = got.fill_null(more.get_column("id"))
+            if got.null_count():
+                raise KeyError(f"no internal id for {label} {keys.filter(got.is_null())[0]!r}")
+        return got.alias("id")
 
     def _uses(self, uses: pl.DataFrame, batch_rows: int) -> None:
         """Write USES of (paying card, device): a new one appended whole, an old one merged file by file.
@@ -331,3 +351,4 @@ def _src(agg: pl.DataFrame) -> pl.DataFrame:
     rows = pl.col("rows").cast(pl.List(pl.String))  # joined and split again: ~5x faster than list.eval
     src = (pl.lit(f"{batch}#") + rows.list.join(f"\x1f{batch}#")).str.split("\x1f")
     return agg.with_columns(pl.when(rows.list.len() > 0).then(src).otherwise(rows).alias("src")).drop("rows")
+
