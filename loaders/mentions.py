@@ -66,6 +66,7 @@ _LABELS = {"load_card_packed": ("BankCard", "load_card_ids"), "load_person_packe
 need("load_card_ids", "load_person_ids", "load_device_ids", "load_case_id", "load_labels_any", "load_node_count",
      "load_ids_since")
 _ANY = {"BankCard": "cards", "Person": "persons", "Device": "devices"}  # load_labels_any's columns
+_NO_IDS = pl.DataFrame(schema={"key": pl.String, "id": pl.UInt64})
 
 
 def compact(blocks: list[dict]) -> dict:
@@ -145,8 +146,7 @@ class Mentions:
         self.store, self.case, self.send = store, case, send  # send(statement, packed data, batch)
         self.ids = ids  # card key -> internal id, shared with the transfers' writer
         self.files: list[dict] = []  # per file in load order: its aggregate() paths (memory: one file's)
-        self.created: dict = {}  # label -> key -> id of the entities this load appended
-        self._frames: dict = {}  # label -> those as a frame of key and id (_created_frame)
+        self.created: dict = {}  # label -> the entities this load appended: a frame of key and id
         self._cards_frame = None  # the cards of `ids` as a frame (_end_ids)
         self._case_id = None
         self._cards = (0, None)  # (files, their cards merged): premerge()
@@ -174,8 +174,8 @@ class Mentions:
 
         if not files:
             return
-        self.created = {label: {} for label, _ in _LABELS.values()}
-        self._frames, self._cards_frame = {}, None
+        self.created = {label: _NO_IDS for label, _ in _LABELS.values()}
+        self._cards_frame = None
         self.stored = self.store.read("load_labels_any").one()  # label -> holds any node (under the loader lock)
         with ThreadPoolExecutor(1, thread_name_prefix="pochuan-merge") as ahead:
             frames = [partial(merged, stmt) for stmt in _STMTS] + [partial(read, "uses")]
@@ -202,17 +202,21 @@ class Mentions:
         """Return key -> internal id of the stored entities of a packed statement's label with these keys."""
         return node_ids(self.store, _LABELS[stmt][1], keys)
 
-    def _appended_ids(self, stmt: str, first: int, keys: list) -> dict:
-        """Return key -> internal id of nodes just appended: read in one scan of the ids from `first` on (about half
-        the server time of a lookup per key); a key not found there (its id reused after a deletion) looked up by key."""
+    def _appended_ids(self, stmt: str, first: int, keys: pl.Series) -> pl.DataFrame:
+        """Return the key and internal id of nodes just appended: read in one scan of the ids from `first` on (about
+        half the server time of a lookup per key); a key not found there (its id reused after a deletion) looked up by
+        key. As frames: dicts of every entity cost the loading process ~0.3 s of its GIL on a large load."""
         got = self.store.read("load_ids_since", max_rows=1, first=first, label=_LABELS[stmt][0]).one()
         have, ids = got["keys"], got["ids"]
         if isinstance(have, str):  # FalkorDB's joined form
-            have, ids = (have.split("|"), [int(i) for i in ids.split(",")]) if got["n"] else ([], [])
-        found = dict(zip(have, ids)) if len(have) == len(ids) == got["n"] else {}
-        made = {k: found[k] for k in keys if k in found}
-        if len(made) < len(keys):
-            made.update(self._node_ids(stmt, [k for k in keys if k not in made]))
+            have = pl.Series([have]).str.split("|").explode() if got["n"] else []
+            ids = pl.Series([ids]).str.split(",").explode().cast(pl.UInt64) if got["n"] else []
+        found = (pl.DataFrame({"key": pl.Series(have, dtype=pl.String), "id": pl.Series(ids, dtype=pl.UInt64)})
+                 .unique("key", keep="last", maintain_order=True) if len(have) == len(ids) == got["n"] else _NO_IDS)
+        made = keys.to_frame("key").join(found, on="key", how="inner", maintain_order="left")
+        if made.height < keys.len():
+            lost = keys.filter(~keys.is_in(made.get_column("key").implode())).to_list()
+            made = pl.concat([made, id_frame(self._node_ids(stmt, lost))])
         return made
 
     def _create_nodes(self, stmt: str, new: pl.DataFrame) -> pl.DataFrame:
@@ -234,24 +238,23 @@ class Mentions:
         first = self.store.read("load_node_count").one()["n"]  # the appended nodes' ids start here
         for token, n in rows_tokens(fresh, label, text):
             self.store.bulk_insert(n, 0, [token], [])
-        made = self._appended_ids(stmt, first, fresh.get_column("key").to_list())
-        self.created[label].update(made)
+        made = self._appended_ids(stmt, first, fresh.get_column("key"))
+        self.created[label] = pl.concat([self.created[label], made])
         if label == "BankCard":
-            self.ids.update(made)
+            self.ids.update(zip(made.get_column("key").to_list(), made.get_column("id").to_list()))
         if self._case_id is None:
             self._case_id = self.store.read("load_case_id", case=self.case).one()["id"]
-        ends = pl.DataFrame({"a": pl.Series(list(made.values()), dtype=pl.UInt64)}).with_columns(
-            pl.lit(self._case_id, dtype=pl.UInt64).alias("b"))
+        ends = made.select(pl.col("id").alias("a"), pl.lit(self._case_id, dtype=pl.UInt64).alias("b"))
         for token, n in rows_tokens(ends, "IN_CASE", [], ends=("a", "b")):
             self.store.bulk_insert(0, n, [], [token])
         return new.filter(pl.col("key").is_in(pl.Series(list(have), dtype=pl.String).implode()))
 
     def _create_rels(self, rtype: str, rels: pl.DataFrame, a: tuple, b: tuple, text=(), nums=()):
         """Append the relationships touching an entity this load created (they cannot exist); return the rest."""
-        if not rels.height or not (self.created[a[0]] or self.created[b[0]]):
+        if not rels.height or not (self.created[a[0]].height or self.created[b[0]].height):
             return rels
-        touch = (pl.col(a[1]).is_in(self._created_frame(a[0]).get_column("key").implode())
-                 | pl.col(b[1]).is_in(self._created_frame(b[0]).get_column("key").implode()))
+        touch = (pl.col(a[1]).is_in(self.created[a[0]].get_column("key").implode())
+                 | pl.col(b[1]).is_in(self.created[b[0]].get_column("key").implode()))
         fresh = rels.filter(touch)
         if not fresh.height:
             return rels
@@ -264,14 +267,6 @@ class Mentions:
             self.store.bulk_insert(0, n, [], [token])
         return rels.filter(~touch)
 
-    def _created_frame(self, label: str) -> pl.DataFrame:
-        """Return the entities of a label this load appended as a frame of key and id (made once per label)."""
-        made = self.created[label]
-        frame = self._frames.get(label)
-        if frame is None or frame.height != len(made):
-            frame = self._frames[label] = id_frame(made)
-        return frame
-
     def _end_ids(self, keys: pl.Series, label: str) -> pl.Series:
         """Return the internal ids of a relationship's ends: appended by this load, else stored (cards: any the
         load knows; the others looked up once). A join on frames: the Python dicts and lists of every entity's id
@@ -281,7 +276,7 @@ class Mentions:
                 self._cards_frame = id_frame(self.ids)
             frame = self._cards_frame
         else:
-            frame = self._created_frame(label)
+            frame = self.created[label]
         got = keys.to_frame("key").join(frame, on="key", how="left", maintain_order="left").get_column("id")
         if got.null_count():
             stmt = next(k for k, v in _LABELS.items() if v[0] == label)

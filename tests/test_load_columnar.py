@@ -460,8 +460,8 @@ def test_appended_ids_are_read_in_one_scan_and_a_key_holding_the_separator_is_lo
         store.graph.query("UNWIND $keys AS k CREATE (:Device {key: 'd' + k}) CREATE (:BankCard {key: k})", {"keys": keys})
         stored = {r[0]: r[1] for r in store.graph.query("MATCH (c:BankCard) RETURN c.key, id(c)").result_set}
         lookups.clear()
-        got = m._appended_ids("load_card_packed", first, keys)
-        assert got == {k: stored[k] for k in keys}
+        got = m._appended_ids("load_card_packed", first, pl.Series(keys, dtype=pl.String))
+        assert dict(zip(got.get_column("key").to_list(), got.get_column("id").to_list())) == {k: stored[k] for k in keys}
         assert lookups == ([keys] if "acct|1" in keys else [])  # the joined keys split wrong: all looked up
 
 
