@@ -179,7 +179,10 @@ class Held:
 
         if len(pairs):
             b = _bits(pairs).ravel()
-            np.bitwise_or.at(self.bits, b >> np.uint64(3), np.left_shift(1, b & np.uint64(7)).astype(np.uint8))
+            at, bit = b >> np.uint64(3), (b & np.uint64(7)).astype(np.uint8)
+            for j in range(8):  # one bit position at a time: repeated bytes then set the same bit (bitwise_or.at: ~30%
+                idx = at[bit == j]  # slower on a large load's million pairs)
+                self.bits[idx] |= np.uint8(1 << j)
 
     def save(self) -> None:
         """OR the filter into the stored one (bits others set meanwhile are kept) and set the marker, in one
