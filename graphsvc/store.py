@@ -214,8 +214,9 @@ class FalkorStore(Store):
         """Send a raw FalkorDB command (GRAPH.CONSTRAINT, GRAPH.DELETE); for schema and tests only."""
         return self.db.connection.execute_command(*args)
 
-    def bulk_insert(self, nodes: int, edges: int, node_tokens: list[bytes], edge_tokens: list[bytes]) -> None:
-        """Append nodes and relationships to the graph through GRAPH.BULK (the bulk loader's binary format).
+    def bulk_insert(self, nodes: int, edges: int, node_tokens: list, edge_tokens: list) -> None:
+        """Append nodes and relationships to the graph through GRAPH.BULK (the bulk loader's binary format; payloads
+        as any bytes-like object: bytes, bytearray, a numpy byte array).
 
         Without BEGIN, GRAPH.BULK appends to an existing graph and relationships name their end
         nodes by internal id; indexes are kept up to date and the command goes to the AOF.

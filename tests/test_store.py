@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -196,10 +197,11 @@ def test_bulk_command_is_what_the_redis_client_would_send():
     from graphsvc.store import _bulk_command
 
     for graph, nodes, edges, ntok, etok in (("案件图", 1, 2, [b"ab\x00c\r\n"], [bytearray(b"xyz"), b""]),
-                                           ("g", 0, 0, [], []), ("g", 3, 0, [bytes(range(256)) * 50], [])):
+                                           ("g", 0, 0, [], []), ("g", 3, 0, [bytes(range(256)) * 50], []),
+                                           ("g", 2, 1, [np.frombuffer(b"ab\x00cd", dtype=np.uint8)], [b"e"])):
         sent = b"".join(bytes(p) for p in _bulk_command(graph, nodes, edges, ntok, etok))
         assert sent == b"".join(Connection().pack_command("GRAPH.BULK", graph, nodes, edges, len(ntok), len(etok),
-                                                          *ntok, *etok))
+                                                          *[bytes(t) for t in ntok], *etok))
 
 
 def test_a_refused_bulk_command_is_a_clear_error_and_the_store_goes_on(store, monkeypatch):
