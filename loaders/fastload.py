@@ -173,7 +173,8 @@ class Stage:
                     held.bits.tofile(bloom)
                 jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case, list(self.batches))
                         for i, group in enumerate(self._groups_of_slices())]
-                with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
+                with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out, \
+                        ThreadPoolExecutor(1, thread_name_prefix="pochuan-cash") as aside:
                     sent: list = []
                     cash = None
                     while jobs:
@@ -182,11 +183,13 @@ class Stage:
                             preps.append(_result(jobs.pop(0)))
                         if cash is None:
                             _wait(cards, entities)
-                            cash = out.submit(self._cash_events)  # before the transfers, beside the entities
+                            # beside the transfers and the entities: queued before the transfers, the cash events
+                            # (~1.5 s, mostly Python and lookups) kept the server waiting for them
+                            cash = aside.submit(self._cash_events)
                         self._write_groups(preps, held, out, sent)
                     if cash is None:
                         _wait(cards, entities)
-                        cash = out.submit(self._cash_events)
+                        cash = aside.submit(self._cash_events)
                     for fut in sent:
                         fut.result()
                     cash.result()
