@@ -346,4 +346,3 @@ def _src(agg: pl.DataFrame) -> pl.DataFrame:
     rows = pl.col("rows").cast(pl.List(pl.String))  # joined and split again: ~5x faster than list.eval
     src = (pl.lit(f"{batch}#") + rows.list.join(f"\x1f{batch}#")).str.split("\x1f")
     return agg.with_columns(pl.when(rows.list.len() > 0).then(src).otherwise(rows).alias("src")).drop("rows")
-
