@@ -173,8 +173,7 @@ class Stage:
                     held.bits.tofile(bloom)
                 jobs = [self._run(prepare_group, i, group, self.dir, bloom, self.case, list(self.batches))
                         for i, group in enumerate(self._groups_of_slices())]
-                with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out, \
-                        ThreadPoolExecutor(1, thread_name_prefix="pochuan-cash") as aside:
+                with ThreadPoolExecutor(1, thread_name_prefix="pochuan-transfers") as out:
                     sent: list = []
                     cash = None
                     while jobs:
@@ -183,13 +182,11 @@ class Stage:
                             preps.append(_result(jobs.pop(0)))
                         if cash is None:
                             _wait(cards, entities)
-                            # beside the transfers and the entities: queued before the transfers, the cash events
-                            # (~1.5 s, mostly Python and lookups) kept the server waiting for them
-                            cash = aside.submit(self._cash_events)
+                            cash = out.submit(self._cash_events)  # before the transfers, beside the entities
                         self._write_groups(preps, held, out, sent)
                     if cash is None:
                         _wait(cards, entities)
-                        cash = aside.submit(self._cash_events)
+                        cash = out.submit(self._cash_events)
                     for fut in sent:
                         fut.result()
                     cash.result()
