@@ -113,33 +113,50 @@ def test_worker_processes_load_a_whole_case_as_one_process_does(store, settings,
     assert got["0"][2] == got["2"][2] and len(got["2"][2][1]) > 10_000
 
 
+def _two_files(tmp_path, names: tuple, card: str, rows: int) -> list[str]:
+    """Write two 交易明细 files of distinct cards and serials (enough rows for worker processes)."""
+    return [str(write_table(tmp_path / f"{n}.csv", TX_HEAD, [tx_row(card=f"{card}{k}{i:06d}", serial=f"{n}{i}",
+                                                                    amount=f"{i % 500 + 1}") for i in range(rows)]))
+            for k, n in enumerate(names)]
+
+
+def _kill_workers(first_only: bool = False) -> bool:
+    """SIGKILL this process's loader workers (as the kernel's out-of-memory killer would); return True if one was."""
+    import signal
+
+    import psutil
+
+    killed = False
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(p.cmdline()):
+                p.send_signal(signal.SIGKILL)
+                killed = True
+                if first_only:
+                    return True
+        except psutil.Error:
+            pass
+    return killed
+
+
 @pytest.mark.slow
 def test_a_worker_killed_is_reported_and_the_load_can_be_run_again(store, settings, tmp_path, monkeypatch):
     """A worker process killed (as the kernel's out-of-memory killer would) ends the load with an error a user
     can act on; the same load again ends with the graph of a clean load."""
     if store.backend != "falkordb":
         pytest.skip("FalkorDB only")
-    import signal
     import threading
 
-    import psutil
     from test_load_util import counts
 
     monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "2")
-    files = [str(write_table(tmp_path / f"{n}.csv", TX_HEAD, [tx_row(card=f"62220200001{k}{i:06d}", serial=f"{n}{i}",
-                                                                      amount=f"{i % 500 + 1}") for i in range(60_000)]))
-             for k, n in enumerate(("甲", "乙"))]
+    files = _two_files(tmp_path, ("甲", "乙"), "62220200001", 60_000)
     stop = threading.Event()
 
     def kill_workers():
         while not stop.is_set():
-            for p in psutil.Process().children(recursive=True):
-                try:
-                    if "spawn_main" in " ".join(p.cmdline()):
-                        p.send_signal(signal.SIGKILL)
-                        return
-                except psutil.Error:
-                    pass
+            if _kill_workers(first_only=True):
+                return
             stop.wait(0.005)
 
     killer = threading.Thread(target=kill_workers)
@@ -160,25 +177,19 @@ def test_workers_dead_before_pass_two_are_reported_and_the_load_can_be_run_again
     same error a user can act on, and the same load again ends with the graph of a clean load."""
     if store.backend != "falkordb":
         pytest.skip("FalkorDB only")
-    import signal
     import time
 
-    import psutil
     from test_load_util import counts
 
     from loaders import fastload
 
     monkeypatch.setenv("POCHUAN_LOAD_WORKERS", "2")
-    files = [str(write_table(tmp_path / f"{n}.csv", TX_HEAD, [tx_row(card=f"62220200002{k}{i:06d}", serial=f"{n}{i}",
-                                                                      amount=f"{i % 500 + 1}") for i in range(20_000)]))
-             for k, n in enumerate(("丁", "戊"))]
+    files = _two_files(tmp_path, ("丁", "戊"), "62220200002", 20_000)
     collect = fastload.Stage._collect
 
     def collect_then_kill(self):
         collect(self)
-        for p in psutil.Process().children(recursive=True):
-            if "spawn_main" in " ".join(p.cmdline()):
-                p.send_signal(signal.SIGKILL)
+        _kill_workers()
         deadline = time.monotonic() + 10
         while not self.workers.pool._broken and time.monotonic() < deadline:  # the pool notices the deaths
             time.sleep(0.01)
