@@ -91,12 +91,9 @@ class Parts:
     n: int
     rels: bool  # the records begin with their two end node ids
 
-    def token(self, a=None, b=None) -> bytes:
-        """Return the payload, with the records' end node ids (uint64 arrays) for relationships (else zeros)."""
-        return self.array(a, b).tobytes()
-
     def array(self, a=None, b=None):
-        """Return the payload as a numpy byte array (written to a file without a copy to bytes first)."""
+        """Return the payload as a numpy byte array (sent, or written to a file, without a copy to bytes), with the
+        records' end node ids (uint64 arrays) for relationships (else zeros)."""
         import numpy as np
 
         out = np.empty(len(self.header) + len(self.body), dtype=np.uint8)

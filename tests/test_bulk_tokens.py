@@ -94,9 +94,9 @@ def test_ids_written_into_a_payload_built_without_them():
                        "key": ["x", "", "长的键"], "ts": [1, 2, 3]})
     (frame, parts), = frame_parts(df, "T", [("key", "key", "str")], [("ts", "ts", "long")], rels=True)
     zero = np.zeros(1, dtype=np.uint64)
-    token = bytearray(parts.token(zero, zero))
+    token = bytearray(parts.array(zero, zero))
     set_ends(token, parts.records(), df["ia"].to_numpy(), df["ib"].to_numpy())
-    assert bytes(token) == parts.token(df["ia"].to_numpy(), df["ib"].to_numpy())
+    assert bytes(token) == bytes(parts.array(df["ia"].to_numpy(), df["ib"].to_numpy()))
     assert [(r["_a"], r["_b"]) for r in _decode(bytes(token), True)] == [(3, 7), (4, 8), (5, 2**63)]
 
 
