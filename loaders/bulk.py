@@ -221,7 +221,8 @@ def transfer_parts(df, case: str, rows: int = 25_000):
 
 
 def id_frame(ids: dict):
-    """Return card key -> internal id as a frame of `key` and `id` (what end_ids maps the cards with)."""
+    """Return key -> internal id (cards, persons, devices) as a frame of `key` and `id`: what end_ids maps the cards
+    with, and the ends of the entities' relationships (loaders.mentions)."""
     import polars as pl
 
     return pl.DataFrame({"key": pl.Series(list(ids), dtype=pl.String),
