@@ -8,8 +8,7 @@ loads the same files both ways and compares the graphs.
 """
 from __future__ import annotations
 
-import hashlib
-
+import numpy as np
 import polars as pl
 
 from . import normalize as nz
@@ -26,6 +25,7 @@ _ABSENT = object()
 _MEMO: dict = {}  # normaliser -> {text cell: result}, across blocks and files (results depend on the cell only)
 _MEMO_MAX = 400_000
 _NUMERIC = {nz.signed_amount, nz.amount}
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _BY_VALUE = {nz.person_id}  # polars checks it in many steps: per distinct value, not per row
 
 
@@ -300,7 +300,6 @@ def _to_fen(amt: pl.Series) -> pl.Series:
     """Return round(abs(amount), 2) as Python rounds it: by numpy where the amount in fen is not within a rounding
     error of a half (both then agree; numpy divides exactly, polars multiplies by 0.01), else by Python (it rounds
     the exact decimal value)."""
-    import numpy as np
 
     y = np.abs(amt.cast(pl.Float64).to_numpy()) * 100  # nulls are NaN
     with np.errstate(invalid="ignore"):
@@ -316,12 +315,17 @@ def _to_fen(amt: pl.Series) -> pl.Series:
     return pl.select(pl.coalesce([fen, exact])).to_series().alias("amt")
 
 
-def _pair_keys(tr: pl.DataFrame) -> list[str]:
-    """Return loaders.convert.pair_key of each transfer row: its text assembled by polars, hashed in one pass."""
+def _pair_keys(tr: pl.DataFrame) -> pl.Series:
+    """Return loaders.convert.pair_key of each transfer row: its text assembled and hashed (XXH64) by polars,
+    written as 16 hex digits by numpy."""
+    import polars_hash  # noqa: F401  (registers the nchash namespace)
+
     parts = [pl.col(c).cast(pl.String).fill_null("None") for c in ("a", "b", "_fen", "time_ts")]
-    text = tr.select(pl.concat_str(parts, separator=">").cast(pl.Binary)).to_series().to_list()
-    blake = hashlib.blake2b
-    return [blake(t, digest_size=8).hexdigest() for t in text]
+    h = tr.select(pl.concat_str(parts, separator=">").nchash.xxhash64()).to_series().to_numpy()
+    octets = h.astype(">u8").view(np.uint8).reshape(-1, 8)
+    text = np.empty((len(h), 16), dtype=np.uint8)
+    text[:, 0::2], text[:, 1::2] = _HEX[octets >> 4], _HEX[octets & 15]
+    return pl.Series("pair", text.view("S16").ravel()).cast(pl.String)
 
 
 def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
@@ -356,7 +360,7 @@ def convert_block(block: Block, layout: Layout, batch: str, ch: Chunk):
     tr = tr.with_columns(pl.when(out).then(pl.col("card")).otherwise(pl.col("counter_card")).alias("a"),
                          pl.when(out).then(pl.col("counter_card")).otherwise(pl.col("card")).alias("b"),
                          (pl.col("amt") * 100).round(0).cast(pl.Int64).alias("_fen"))
-    tr = tr.with_columns(pl.Series("pair", _pair_keys(tr), dtype=pl.String))
+    tr = tr.with_columns(_pair_keys(tr))
     blank = [pl.col(c).fill_null("").alias(c) for c in ("serial", "summary", "channel", "branch", "ip", "mac")]
     # staged without what pass 2 derives (loaders.pass2.derive): key, the time's text, the source row's text
     return tr.select("a", "b", "pair", pl.col("time_ts").alias("ts"), pl.col("amt").alias("amount"), *blank, "side",

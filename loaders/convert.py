@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+import xxhash
+
 from . import normalize as nz
 from .chunk import Chunk
 from .mapping import Layout, kind_spec
@@ -120,8 +122,9 @@ def transfer_pair(a: str, b: str, amount: float, ts: int) -> str:
 
 
 def pair_key(a: str, b: str, fen: int, ts: int) -> str:
-    """Return the pair hash of an amount already in fen (the column path computes fen for a whole block)."""
-    return hashlib.blake2b(f"{a}>{b}>{fen}>{ts}".encode(), digest_size=8).hexdigest()
+    """Return the pair hash of an amount already in fen (the column path computes fen for a whole block): XXH64 of
+    the text, which polars-hash computes for a whole column alike (~3x cheaper than a Python hash per row)."""
+    return xxhash.xxh64_hexdigest(f"{a}>{b}>{fen}>{ts}".encode())
 
 
 def _persons(layout: Layout):
