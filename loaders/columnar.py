@@ -64,7 +64,7 @@ def _dtype(norm):
 
 
 _SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # Python's str.strip() set (\x1c-\x1f too)
-_AMOUNT_JUNK = "[¥￥,，元 \u3000$]"
+_AMOUNT_JUNK = ["RMB", "CNY", "¥", "￥", ",", "，", "元", " ", "\u3000", "$"]  # removed from amounts (any case)
 _CARD_SEPARATORS = "[ \\-_\t\u3000]"
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
@@ -95,9 +95,13 @@ def _vector(col: pl.Series, norm) -> list[pl.Series] | None:
         s = col.str.strip_chars(_SPACE)
         return [_when(s != "", s)]
     if norm is nz.signed_amount:  # as normalize.signed_amount: plain, else without ¥ , 元 RMB CNY (not (1.00))
-        x = _patch(col.str.strip_chars(_SPACE).cast(pl.Float64, strict=False), col, lambda c: c.str.strip_chars(
-            _SPACE).str.replace_all(_AMOUNT_JUNK, "").str.to_uppercase().str.replace_all("RMB|CNY", "")
-            .cast(pl.Float64, strict=False))
+        def slow(c):
+            t = c.str.strip_chars(_SPACE)
+            return t.str.replace_many(_AMOUNT_JUNK, [""] * len(_AMOUNT_JUNK), ascii_case_insensitive=True).cast(
+                pl.Float64, strict=False)
+        head = col.drop_nulls().head(1)  # a bank writes its amounts one way: ¥1,234.50 throughout, or 1234.5
+        plain = not head.len() or not head.cast(pl.Float64, strict=False).null_count()
+        x = _patch(col.cast(pl.Float64, strict=False), col, slow) if plain else slow(col)
         return [_when(x.is_finite(), x)]
     if norm is nz.card:  # digits once spaces and dashes are gone
         def slow(c):
@@ -132,11 +136,19 @@ def _times(col: pl.Series) -> list[pl.Series]:
     """Return (text, epoch seconds) of the times polars reads in one of the usual layouts (strptime would roll
     0:00:60 over to 0:01:00: a second of 60 is left to the normaliser, which refuses it)."""
     s = col.str.strip_chars(_SPACE)
-    dt = s.str.strptime(pl.Datetime("ms"), _TIME_FORMATS[0], strict=False)
-    canonical = dt.is_not_null() & (s.str.len_bytes() == 19)  # already 'YYYY-MM-DD HH:MM:SS'
+    first, *others = _TIME_FORMATS
+    sample = s.drop_nulls().head(1).str.strptime(pl.Datetime("ms"), first, strict=False)
+    if sample.len() and sample.null_count():  # a bank writes its times one way: try the first value's layout first
+        first = next((f for f in others if s.drop_nulls().head(1).str.strptime(
+            pl.Datetime("ms"), f, strict=False).null_count() == 0), first)
+        others = [f for f in _TIME_FORMATS if f != first]
+    dt = s.str.strptime(pl.Datetime("ms"), first, strict=False)
+    canonical = dt.is_not_null() & (s.str.len_bytes() == 19) if first == _TIME_FORMATS[0] else None
     if dt.null_count() > s.null_count():  # other layouts in this block
         dt = _patch(dt, s, lambda c: pl.select(pl.coalesce(
-            [c.str.strptime(pl.Datetime("ms"), f, strict=False) for f in _TIME_FORMATS[1:]])).to_series())
+            [c.str.strptime(pl.Datetime("ms"), f, strict=False) for f in others])).to_series())
+    if canonical is None:  # already 'YYYY-MM-DD HH:MM:SS'
+        canonical = s.str.contains(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$").fill_null(False) & dt.is_not_null()
     good = dt.dt.year().is_between(1900, 2100) & (s.str.slice(-2) != "60")
     if (canonical | dt.is_null()).all():
         text = s

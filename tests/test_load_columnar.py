@@ -390,7 +390,12 @@ def test_polars_normalisation_edge_cells():
              nz.mac: ["AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff", " AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE"],
              nz.card: ["6222 0000 1111 2222", "6222000011112222", "6222-x", "６２２２"],
              nz.signed_amount: ["1,234.50", "¥12", "-3", " 7 ", "inf", "1e400", "(1.00)", "RMB 5"]}
-    for norm, cells in cases.items():
+    # a block's first cell decides which layout is tried first: the others must still come out right
+    firsts = [(nz.time, ["2023/1/2 3:04:05", "2023-01-02 03:04:05", "20230102030405", "2023-1-2 3:4:5", "x"]),
+              (nz.time, ["20230102030405", "2023/1/2 3:04:05", "2023-01-02 03:04:60", "2023-01-02 03:04:05"]),
+              (nz.signed_amount, ["¥1,234.50", "12", " 7 ", "rmb 5", "CnY-3", "5元", "inf", "(1.00)", "R¥MB5", "¥"]),
+              (nz.signed_amount, ["12", "¥1,234.50", "rmb 5", "1_000", "(1.00)"])]
+    for norm, cells in list(cases.items()) + firsts:
         vals, err = _field(pl.Series(cells, dtype=pl.String), norm, True)
         errs = err.to_list() if err is not None else [None] * len(cells)
         for cell, got, e in zip(cells, zip(*[v.to_list() for v in vals]), errs):
