@@ -184,12 +184,12 @@ class Held:
                 idx = at[bit == j]  # slower on a large load's million pairs)
                 self.bits[idx] |= np.uint8(1 << j)
 
-    def save(self) -> None:
-        """OR the filter into the stored one (bits others set meanwhile are kept) and set the marker, in one
-        transaction."""
+    def save(self, bits: bytes | None = None) -> None:
+        """OR the filter (or bits, a copy of it taken earlier: another thread saves while pairs are added here) into
+        the stored one (bits others set meanwhile are kept) and set the marker, in one transaction."""
         tmp = f"{self.pairs.key}:tmp"
         pipe = self.pairs.conn.pipeline(transaction=True)
-        pipe.set(tmp, self.bits.tobytes())
+        pipe.set(tmp, self.bits.tobytes() if bits is None else bits)
         pipe.execute_command("BITOP", "OR", self.pairs.key, self.pairs.key, tmp)
         pipe.delete(tmp)
         pipe.set(self.pairs.marker, _VERSION)

@@ -200,8 +200,8 @@ class Stage:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def _write_groups(self, preps: list, held, out: ThreadPoolExecutor, sent: list) -> None:
-        """Write prepared groups (the cards are stored): their pairs into the stored filter, saved once (~0.15 s
-        each while the server is busy), then their transfers."""
+        """Write prepared groups (the cards are stored): their pairs into the stored filter, saved once, then their
+        transfers."""
         for prep in preps:
             for batch, (made, merged) in prep.counts.items():
                 self.counts[batch][0] += made
@@ -215,7 +215,9 @@ class Stage:
         for prep in preps:
             held.add(pl.read_ipc(prep.pairs).get_column("pair"))
             drop_files([prep.pairs])
-        held.save()  # before the groups' transfers are written (a kill after it only costs lookups)
+        # saved before the groups' transfers are written (a kill after it only costs lookups), by the thread that
+        # writes them: this one goes on preparing payloads (it waited ~1.5 s per large load behind their GRAPH.BULKs)
+        sent.append(out.submit(held.save, held.bits.tobytes()))
         for prep in preps:
             ids = self._card_ids(prep.cards)
             for base, n in prep.tokens:
