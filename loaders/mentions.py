@@ -88,7 +88,7 @@ def compact(blocks: list[dict]) -> dict:
 
     def merged(what: str, keys: list, props: list) -> pl.DataFrame:
         return pl.concat([p[what] for p in parts]).group_by(keys, maintain_order=True).agg(
-            pl.col("o").first(), *[pl.col(c).drop_nulls().first() for c in props],
+            pl.col("o").first(), *[pl.col(c).first(ignore_nulls=True) for c in props],
             pl.col("rows").list.explode(keep_nulls=False, empty_as_null=False).head(SRC_KEEP))
 
     return {"cards": merged("cards", ["key"], ["owner_name", "owner_id", "bank"]),
@@ -321,7 +321,7 @@ def _merged(stmt: str, frames: list) -> pl.DataFrame:
     frames = [f if "batches" in f.columns else f.with_columns(pl.concat_list("batch").alias("batches")).drop("batch")
               for f in frames]
     return pl.concat(frames).group_by(keys, maintain_order=True).agg(
-        *[pl.col(p).drop_nulls().first() for p in props], *_sources(lists=True))
+        *[pl.col(p).first(ignore_nulls=True) for p in props], *_sources(lists=True))
 
 
 def _sources(lists: bool = False) -> list:
@@ -336,7 +336,7 @@ def _agg(m: pl.DataFrame, keys: list, props: list, first: bool = False) -> pl.Da
     """Return one row per entity of mentions in row order: (its first mention `o`), first value of each property,
     first source rows."""
     return m.group_by(keys, maintain_order=True).agg(*([pl.col("o").first()] if first else []),
-                                                     *[pl.col(p).drop_nulls().first() for p in props],
+                                                     *[pl.col(p).first(ignore_nulls=True) for p in props],
                                                      (pl.col("o") // 4).head(SRC_KEEP).alias("rows"))
 
 
